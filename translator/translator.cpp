@@ -1,0 +1,120 @@
+// Translator construction (control plane) and the translate() entry point.
+#include "translator/translator.h"
+
+#include <cstring>
+
+#include "translator/internal.h"
+
+namespace tundra {
+
+Ipv6Address TranslatorConfig::effective_ipv6_addr() const {
+  if (ipv6_addr) return *ipv6_addr;
+  if (prefix) return prefix->embed(ipv4_addr);
+  return Ipv6Address{};
+}
+
+std::optional<Translator> Translator::create(const TranslatorConfig& config, std::string* error) {
+  auto fail = [&](std::string message) -> std::optional<Translator> {
+    *error = std::move(message);
+    return std::nullopt;
+  };
+  if (!config.ipv6_addr && !config.prefix) {
+    return fail("key 'ipv6-addr': required when no 'prefix' is set (it is derived from prefix + ipv4-addr)");
+  }
+  if (config.ipv6_addr && config.prefix && config.prefix->contains(*config.ipv6_addr) &&
+      config.prefix->extract(*config.ipv6_addr) != config.ipv4_addr) {
+    return fail("key 'ipv6-addr': " + config.ipv6_addr->to_string() + " lies inside prefix " +
+                config.prefix->to_string() + " but does not embed ipv4-addr");
+  }
+  if (config.wkpf_strict && config.prefix && config.prefix->is_well_known() && !config.ipv6_addr &&
+      !is_global_ipv4(config.ipv4_addr)) {
+    return fail("key 'ipv6-addr': required with wkpf-strict, since the derived " +
+                config.prefix->embed(config.ipv4_addr).to_string() +
+                " embeds a non-global address in the Well-Known Prefix (RFC 6052 §3.1)");
+  }
+  if (config.mtu < 1280 || config.mtu > 65535) return fail("key 'mtu': must be 1280..65535");
+  if (config.lowest_ipv6_mtu < 1280 || config.lowest_ipv6_mtu > 65535) {
+    return fail("key 'lowest-ipv6-mtu': must be 1280..65535");
+  }
+  if (config.dynamic_dormant_after <= 0 || config.dynamic_free_after < config.dynamic_dormant_after) {
+    return fail("key 'dynamic-free-after': must be at least dynamic-dormant-after, both positive");
+  }
+
+  Translator t;
+  t.config_ = config;
+  t.ipv6_addr_ = config.effective_ipv6_addr();
+  std::string eam_error;
+  auto eam = EamTable::build(config.maps, &eam_error);
+  if (!eam) return fail("key 'map': " + eam_error);
+  t.eam_ = std::move(*eam);
+  for (const auto& e : config.maps) {
+    if (config.prefix && (config.prefix->prefix().contains(e.v6.address) ||
+                          e.v6.contains(config.prefix->prefix().address))) {
+      return fail("key 'map': " + e.v6.to_string() + " overlaps prefix " + config.prefix->to_string());
+    }
+  }
+  if (config.dynamic_pool) {
+    const Ipv4Prefix& pool = *config.dynamic_pool;
+    if (pool.length < DynamicPool::kMinPrefixLength || pool.length > 31) {
+      return fail("key 'dynamic-pool': " + pool.to_string() + " must be /" +
+                  std::to_string(DynamicPool::kMinPrefixLength) + " to /31");
+    }
+    DynamicPoolOptions options;
+    options.pool = pool;
+    options.dormant_after = config.dynamic_dormant_after;
+    options.free_after = config.dynamic_free_after;
+    options.reserved.push_back(Ipv4Prefix{config.ipv4_addr, 32});
+    for (const auto& e : config.maps) {
+      if (pool.contains(e.v4.address) || e.v4.contains(pool.address)) options.reserved.push_back(e.v4);
+    }
+    t.pool_.emplace(std::move(options));
+  }
+  return t;
+}
+
+namespace detail {
+
+Bytes scratch_alloc(Context& ctx, std::size_t length) noexcept {
+  if (ctx.scratch_used + length > ctx.scratch.arena.size()) return {};
+  Bytes b{ctx.scratch.arena.data() + ctx.scratch_used, length};
+  ctx.scratch_used += length;
+  return b;
+}
+
+bool emit(Context& ctx, ConstBytes packet) noexcept {
+  if (ctx.out.count == ctx.out.packets.size()) return false;
+  ctx.out.packets[ctx.out.count++] = packet;
+  return true;
+}
+
+Result drop(Context& ctx, Counter reason) noexcept {
+  ctx.counters.count(reason);
+  return Result{Verdict::kDrop, reason};
+}
+
+Result forward(Context& ctx, Counter reason) noexcept {
+  ctx.counters.count(reason);
+  return Result{Verdict::kForward, reason};
+}
+
+}  // namespace detail
+
+Result Translator::translate(PacketBuffer& packet, UnixSeconds now, Scratch& scratch, Output& out,
+                             Counters& counters) noexcept {
+  out.count = 0;
+  detail::Context ctx{config_, eam_,    pool_ ? &*pool_ : nullptr, ipv6_addr_, now, scratch, 0,
+                      out,     counters};
+  if (packet.length == 0) return detail::drop(ctx, Counter::kDropNotIp);
+  switch (load_u8(packet.bytes(), 0) >> 4) {
+    case 4:
+      ++counters.received4;
+      return detail::translate_ip4_to_ip6(ctx, packet, false);
+    case 6:
+      ++counters.received6;
+      return detail::translate_ip6_to_ip4(ctx, packet);
+    default:
+      return detail::drop(ctx, Counter::kDropNotIp);
+  }
+}
+
+}  // namespace tundra
