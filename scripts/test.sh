@@ -1,8 +1,7 @@
 #!/bin/sh
-# Builds tundra and runs every test (unit tests, pcap fixtures). Assumes install-deps.sh ran.
+# Builds tundra and runs every test (unit tests, pcap fixtures, the allocation check).
+# Assumes install-deps.sh ran. BUILD and CMAKE_ARGS select another build (e.g. sanitizers).
 set -eu
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$BUILD"
-ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
+scripts/build.sh
+ctest --test-dir "${BUILD:-build}" --output-on-failure -j"$(nproc)"

@@ -205,13 +205,25 @@ std::string check_packet(const std::byte* data, std::size_t length, bool transpo
     if (length < 40) return "IPv6 shorter than 40 bytes";
     if (get16(data, 4) + 40u != length) return "IPv6 payload length";
     unsigned next = std::to_integer<unsigned>(data[6]);
+    std::size_t l4_at = 40;
+    while (next == 0 || next == 43 || next == 60) {  // Hop-by-Hop, Routing, Destination Options
+      if (l4_at + 8 > length) return "extension header truncated";
+      unsigned following = std::to_integer<unsigned>(data[l4_at]);
+      l4_at += (std::to_integer<std::size_t>(data[l4_at + 1]) + 1) * 8;
+      if (l4_at > length) return "extension header truncated";
+      next = following;
+    }
+    if (next == 44 && l4_at + 8 <= length && (get16(data, l4_at + 2) & 0xfff9) == 0) {
+      next = std::to_integer<unsigned>(data[l4_at]);  // an atomic fragment: the whole datagram
+      l4_at += 8;
+    }
     if (next == 44 || !transport) return "";
     Ipv6Address s, d;
     for (int i = 0; i < 16; ++i) {
       s.bytes[i] = std::to_integer<std::uint8_t>(data[8 + i]);
       d.bytes[i] = std::to_integer<std::uint8_t>(data[24 + i]);
     }
-    Packet l4(data + 40, data + length);
+    Packet l4(data + l4_at, data + length);
     if ((next == 6 && l4.size() < 20) || (next == 17 && l4.size() < 8) || (next == 58 && l4.size() < 8))
       return "transport header truncated (IPv6)";
     if ((next == 6 || next == 17 || next == 58) && reference_checksum(l4, pseudo6(s, d, static_cast<std::uint8_t>(next), l4.size())) != 0)

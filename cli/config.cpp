@@ -1,0 +1,1039 @@
+// Loading tundra.toml and tayga.conf into Config. See cli/config.h and
+// docs/configuration.md (the operator's reference; keep the two in step).
+//
+// Both formats go through the same text parsers (parse_* below), so a value means the same
+// thing whichever way it is written; only the surface syntax and the starting defaults
+// differ (a tayga.conf starts from Tayga's defaults, see load_tayga()).
+#include "cli/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "translator/rfc6052.h"
+
+namespace tundra {
+namespace {
+
+// DynamicPool keeps one slot per pool address, allocated up front; a /16 (65,536 slots) is
+// the largest pool worth that memory. translator/dynamic_pool.h names no bound of its own.
+constexpr std::uint8_t kMinDynamicPoolLength = 16;
+// The pool's network address is never handed out, so a /32 would have nothing to lend
+// (Tayga refuses it too).
+constexpr std::uint8_t kMaxDynamicPoolLength = 31;
+// IPv6's minimum link MTU (RFC 8200 §5) and the largest IP packet.
+constexpr std::int64_t kMinMtu = 1280;
+constexpr std::int64_t kMaxMtu = 65535;
+// Linux interface names: IFNAMSIZ (16) bytes including the terminating NUL.
+constexpr std::size_t kMaxInterfaceName = 15;
+// Tayga's `workers` range (MAX_WORKERS on Linux).
+constexpr std::int64_t kMaxWorkers = 64;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t start = i;
+    while (i < s.size() && !is_space(s[i])) ++i;
+    if (i > start) words.push_back(s.substr(start, i - start));
+  }
+  return words;
+}
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// ---------------------------------------------------------------------------------------
+// Value parsers shared by both formats. Each returns false and sets *what to the part of
+// the message after "key 'name': ".
+
+bool parse_tun_device(std::string_view text, std::string* out, std::string* what) {
+  // The kernel's dev_valid_name(): non-empty, shorter than IFNAMSIZ, not "." or "..", no
+  // '/', ':' or whitespace.
+  if (text.empty()) {
+    *what = "must not be empty";
+    return false;
+  }
+  if (text.size() > kMaxInterfaceName) {
+    *what = quoted(text) + " is longer than " + std::to_string(kMaxInterfaceName) + " characters";
+    return false;
+  }
+  if (text == "." || text == ".." ||
+      std::any_of(text.begin(), text.end(), [](char c) { return c == '/' || c == ':' || is_space(c); })) {
+    *what = quoted(text) + " is not a valid interface name";
+    return false;
+  }
+  *out = std::string(text);
+  return true;
+}
+
+bool parse_ipv4(std::string_view text, Ipv4Address* out, std::string* what) {
+  auto a = Ipv4Address::parse(text);
+  if (!a) {
+    *what = quoted(text) + " is not an IPv4 address";
+    return false;
+  }
+  *out = *a;
+  return true;
+}
+
+bool parse_ipv6(std::string_view text, Ipv6Address* out, std::string* what) {
+  auto a = Ipv6Address::parse(text);
+  if (!a) {
+    *what = quoted(text) + " is not an IPv6 address";
+    return false;
+  }
+  *out = *a;
+  return true;
+}
+
+// Parses "address[/length]" for Ipv4Prefix (max 32) or Ipv6Prefix (max 128), saying
+// precisely what is wrong. Without "/length" the prefix is a single address, unless
+// `require_length` is set.
+template <class Prefix, class Address, unsigned kMax>
+bool parse_prefix_text(std::string_view text, bool require_length, Prefix* out, std::string* what) {
+  const char* family = kMax == 32 ? "IPv4" : "IPv6";
+  auto slash = text.find('/');
+  std::string_view addr_text = text.substr(0, slash);
+  unsigned length = kMax;
+  if (slash == std::string_view::npos) {
+    if (require_length) {
+      *what = quoted(text) + " needs a prefix length (address/length)";
+      return false;
+    }
+  } else {
+    std::string_view digits = text.substr(slash + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || length > kMax) {
+      *what = quoted(text) + ": '/" + std::string(digits) + "' is not a prefix length (0.." +
+              std::to_string(kMax) + ")";
+      return false;
+    }
+  }
+  auto address = Address::parse(addr_text);
+  if (!address) {
+    *what = quoted(text) + " is not an " + family + " " + (slash == std::string_view::npos ? "address" : "prefix");
+    return false;
+  }
+  Prefix p = Prefix::make(*address, static_cast<std::uint8_t>(length));
+  if (p.address != *address) {
+    *what = quoted(text) + " has host bits set (did you mean " + p.to_string() + "?)";
+    return false;
+  }
+  *out = p;
+  return true;
+}
+
+bool parse_prefix4(std::string_view text, bool require_length, Ipv4Prefix* out, std::string* what) {
+  return parse_prefix_text<Ipv4Prefix, Ipv4Address, 32>(text, require_length, out, what);
+}
+bool parse_prefix6(std::string_view text, bool require_length, Ipv6Prefix* out, std::string* what) {
+  return parse_prefix_text<Ipv6Prefix, Ipv6Address, 128>(text, require_length, out, what);
+}
+
+// `prefix`: RFC 6052 §2.2 allows six lengths, and bits 64..71 (the u octet) must be zero.
+bool parse_nat64_prefix(std::string_view text, Rfc6052Prefix* out, std::string* what) {
+  Ipv6Prefix p;
+  if (!parse_prefix6(text, true, &p, what)) return false;
+  switch (p.length) {
+    case 32: case 40: case 48: case 56: case 64: case 96: break;
+    default:
+      *what = quoted(text) + ": /" + std::to_string(p.length) +
+              " is not an RFC 6052 length (32, 40, 48, 56, 64, 96)";
+      return false;
+  }
+  auto r = Rfc6052Prefix::make(p);
+  if (!r) {
+    *what = quoted(text) + ": bits 64..71 (the u octet) must be zero (RFC 6052 §2.2)";
+    return false;
+  }
+  *out = *r;
+  return true;
+}
+
+bool parse_dynamic_pool(std::string_view text, Ipv4Prefix* out, std::string* what) {
+  Ipv4Prefix p;
+  if (!parse_prefix4(text, true, &p, what)) return false;
+  if (p.length < kMinDynamicPoolLength) {
+    *what = quoted(text) + " is larger than /" + std::to_string(kMinDynamicPoolLength) +
+            " (the largest pool tundra keeps)";
+    return false;
+  }
+  if (p.length > kMaxDynamicPoolLength) {
+    *what = quoted(text) + " leaves no address to lend (at most /" +
+            std::to_string(kMaxDynamicPoolLength) + ")";
+    return false;
+  }
+  *out = p;
+  return true;
+}
+
+// `map`: "IPv4[/len] IPv6[/len]". RFC 7757 §3.2 carries the IPv4 suffix into the IPv6
+// suffix, so the IPv6 side needs at least as many suffix bits as the IPv4 side (Tayga
+// demands equal suffixes; tundra also allows a longer IPv6 suffix, as EamTable does).
+bool parse_map(std::string_view v4_text, std::string_view v6_text, EamEntry* out, std::string* what) {
+  EamEntry e;
+  if (!parse_prefix4(v4_text, false, &e.v4, what)) return false;
+  if (!parse_prefix6(v6_text, false, &e.v6, what)) return false;
+  unsigned v4_suffix = 32u - e.v4.length;
+  unsigned v6_suffix = 128u - e.v6.length;
+  if (v6_suffix < v4_suffix) {
+    *what = quoted(std::string(v4_text) + " " + std::string(v6_text)) + ": the IPv6 side has " +
+            std::to_string(v6_suffix) + " suffix bits, fewer than the IPv4 side's " +
+            std::to_string(v4_suffix) + " (RFC 7757 §3.2)";
+    return false;
+  }
+  *out = e;
+  return true;
+}
+
+bool parse_mtu(std::int64_t value, std::uint32_t* out, std::string* what) {
+  if (value < kMinMtu || value > kMaxMtu) {
+    *what = std::to_string(value) + " is " + (value < kMinMtu ? "below 1280" : "above 65535") +
+            " (allowed: 1280..65535 bytes)";
+    return false;
+  }
+  *out = static_cast<std::uint32_t>(value);
+  return true;
+}
+
+bool parse_seconds(std::int64_t value, UnixSeconds* out, std::string* what) {
+  if (value <= 0) {
+    *what = std::to_string(value) + " is not a positive number of seconds";
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+bool parse_udp_mode(std::string_view text, UdpZeroChecksum* out, std::string* what) {
+  if (text == "calc") {
+    *out = UdpZeroChecksum::kCalc;
+  } else if (text == "icmp") {
+    *out = UdpZeroChecksum::kIcmp;
+  } else if (text == "drop") {
+    *out = UdpZeroChecksum::kDrop;
+  } else {
+    *what = quoted(text) + " is not one of calc, icmp, drop";
+    return false;
+  }
+  return true;
+}
+
+// `data-dir` must be absolute: the daemon may change directory (Tayga's chroot), and a
+// relative path would silently depend on where it was started.
+bool parse_data_dir(std::string_view text, std::string* out, std::string* what) {
+  if (!text.empty() && text.front() != '/') {
+    *what = quoted(text) + " is not an absolute path";
+    return false;
+  }
+  *out = std::string(text);
+  return true;
+}
+
+bool parse_integer_text(std::string_view text, std::int64_t* out, std::string* what) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+    *what = quoted(text) + " is not an integer";
+    return false;
+  }
+  return true;
+}
+
+// Tayga's boolean words.
+bool parse_bool_word(std::string_view text, bool* out, std::string* what) {
+  std::string w = lower(text);
+  if (w == "yes" || w == "on" || w == "true" || w == "1") {
+    *out = true;
+  } else if (w == "no" || w == "off" || w == "false" || w == "0") {
+    *out = false;
+  } else {
+    *what = quoted(text) + " is not one of yes, no, on, off, true, false, 1, 0";
+    return false;
+  }
+  return true;
+}
+
+bool parse_interface_address(std::string_view text, InterfaceAddress* out, std::string* what) {
+  auto slash = text.find('/');
+  std::string_view addr_text = text.substr(0, slash);
+  InterfaceAddress ia;
+  unsigned max_len = 0;
+  if (auto v4 = Ipv4Address::parse(addr_text)) {
+    ia.address = *v4;
+    max_len = 32;
+  } else if (auto v6 = Ipv6Address::parse(addr_text)) {
+    ia.address = *v6;
+    max_len = 128;
+  } else {
+    *what = quoted(text) + " is not an IPv4 or IPv6 address";
+    return false;
+  }
+  unsigned length = max_len;
+  if (slash != std::string_view::npos) {
+    std::string_view digits = text.substr(slash + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || length > max_len) {
+      *what = quoted(text) + ": '/" + std::string(digits) + "' is not a prefix length (0.." +
+              std::to_string(max_len) + ")";
+      return false;
+    }
+  }
+  ia.length = static_cast<std::uint8_t>(length);
+  *out = ia;
+  return true;
+}
+
+bool parse_ip_prefix(std::string_view text, IpPrefix* out, std::string* what) {
+  std::string_view addr_text = text.substr(0, text.find('/'));
+  if (Ipv4Address::parse(addr_text)) {
+    Ipv4Prefix p;
+    if (!parse_prefix4(text, false, &p, what)) return false;
+    *out = p;
+    return true;
+  }
+  Ipv6Prefix p;
+  if (!Ipv6Address::parse(addr_text)) {
+    *what = quoted(text) + " is not an IPv4 or IPv6 prefix";
+    return false;
+  }
+  if (!parse_prefix6(text, false, &p, what)) return false;
+  *out = p;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// tundra.toml
+
+std::string toml_type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+  }
+}
+
+struct KeyContext {
+  std::string what;     // set by a failing setter
+  std::uint32_t line;   // the key's line; a setter may point it at an array element
+};
+
+using TomlSetter = bool (*)(const toml::node& value, TranslatorConfig& cfg, KeyContext& ctx);
+
+bool want_string(const toml::node& n, std::string_view* out, KeyContext& ctx, const char* hint = "") {
+  if (const auto* s = n.as_string()) {
+    *out = s->get();
+    return true;
+  }
+  ctx.what = std::string("expected a string") + hint + ", got " + toml_type_name(n);
+  return false;
+}
+
+bool want_integer(const toml::node& n, std::int64_t* out, KeyContext& ctx) {
+  if (const auto* i = n.as_integer()) {
+    *out = i->get();
+    return true;
+  }
+  ctx.what = "expected an integer, got " + toml_type_name(n);
+  return false;
+}
+
+bool want_bool(const toml::node& n, bool* out, KeyContext& ctx) {
+  if (const auto* b = n.as_boolean()) {
+    *out = b->get();
+    return true;
+  }
+  ctx.what = "expected true or false, got " + toml_type_name(n);
+  return false;
+}
+
+constexpr const char* kEmptyForNone = " (\"\" for none)";
+
+// Keys of [translator], in the order `check` prints them. The names are the contract in
+// translator/config.h.
+struct TomlKey {
+  std::string_view name;
+  std::string_view canonical;  // differs for aliases
+  TomlSetter set;
+};
+
+const TomlKey kTomlKeys[] = {
+    {"tun-device", "tun-device",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x) && parse_tun_device(s, &c.tun_device, &x.what);
+     }},
+    {"ipv4-addr", "ipv4-addr",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x) && parse_ipv4(s, &c.ipv4_addr, &x.what);
+     }},
+    {"ipv6-addr", "ipv6-addr",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, " (\"\" to derive it from prefix + ipv4-addr)")) return false;
+       if (s.empty()) {
+         c.ipv6_addr.reset();
+         return true;
+       }
+       Ipv6Address a;
+       if (!parse_ipv6(s, &a, &x.what)) return false;
+       c.ipv6_addr = a;
+       return true;
+     }},
+    {"prefix", "prefix",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, kEmptyForNone)) return false;
+       if (s.empty()) {
+         c.prefix.reset();
+         return true;
+       }
+       Rfc6052Prefix p = Rfc6052Prefix::well_known();
+       if (!parse_nat64_prefix(s, &p, &x.what)) return false;
+       c.prefix = p;
+       return true;
+     }},
+    {"wkpf-strict", "wkpf-strict",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) { return want_bool(n, &c.wkpf_strict, x); }},
+    {"dynamic-pool", "dynamic-pool",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, kEmptyForNone)) return false;
+       if (s.empty()) {
+         c.dynamic_pool.reset();
+         return true;
+       }
+       Ipv4Prefix p;
+       if (!parse_dynamic_pool(s, &p, &x.what)) return false;
+       c.dynamic_pool = p;
+       return true;
+     }},
+    {"dynamic-dormant-after", "dynamic-dormant-after",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_seconds(v, &c.dynamic_dormant_after, &x.what);
+     }},
+    {"dynamic-free-after", "dynamic-free-after",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_seconds(v, &c.dynamic_free_after, &x.what);
+     }},
+    {"data-dir", "data-dir",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, kEmptyForNone) && parse_data_dir(s, &c.data_dir, &x.what);
+     }},
+    {"map", "map",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       const auto* arr = n.as_array();
+       if (!arr) {
+         x.what = "expected an array of \"IPv4[/len] IPv6[/len]\" strings, got " + toml_type_name(n);
+         return false;
+       }
+       c.maps.clear();
+       for (const toml::node& element : *arr) {
+         if (element.source().begin.line != 0) x.line = element.source().begin.line;
+         std::string_view s;
+         if (!want_string(element, &s, x)) return false;
+         auto words = split_words(s);
+         if (words.size() != 2) {
+           x.what = quoted(s) + " is not \"IPv4[/len] IPv6[/len]\"";
+           return false;
+         }
+         EamEntry e;
+         if (!parse_map(words[0], words[1], &e, &x.what)) return false;
+         c.maps.push_back(e);
+       }
+       return true;
+     }},
+    {"mtu", "mtu",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_mtu(v, &c.mtu, &x.what);
+     }},
+    {"lowest-ipv6-mtu", "lowest-ipv6-mtu",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_mtu(v, &c.lowest_ipv6_mtu, &x.what);
+     }},
+    {"offlink-mtu", "lowest-ipv6-mtu",  // Tayga's name
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_mtu(v, &c.lowest_ipv6_mtu, &x.what);
+     }},
+    {"udp-zero-checksum", "udp-zero-checksum",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x) && parse_udp_mode(s, &c.udp_zero_checksum, &x.what);
+     }},
+    {"rfc6791-pool4", "rfc6791-pool4",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, kEmptyForNone)) return false;
+       if (s.empty()) {
+         c.rfc6791_pool4.reset();
+         return true;
+       }
+       Ipv4Prefix p;
+       if (!parse_prefix4(s, false, &p, &x.what)) return false;
+       c.rfc6791_pool4 = p;
+       return true;
+     }},
+    {"rfc6791-pool6", "rfc6791-pool6",
+     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, kEmptyForNone)) return false;
+       if (s.empty()) {
+         c.rfc6791_pool6.reset();
+         return true;
+       }
+       Ipv6Prefix p;
+       if (!parse_prefix6(s, false, &p, &x.what)) return false;
+       c.rfc6791_pool6 = p;
+       return true;
+     }},
+};
+
+// Tayga directive names that are not tundra.toml keys, with what to write instead.
+std::string tayga_hint(std::string_view key) {
+  if (key == "udp-cksum-mode") return "; tundra.toml calls it 'udp-zero-checksum'";
+  if (key == "strict-frag-hdr") return "; it is a deprecated tayga.conf directive with no effect";
+  if (key == "log" || key == "map-file" || key == "tun-up" || key == "tun-ip" || key == "tun-route" ||
+      key == "workers") {
+    return "; it is a tayga.conf directive with no tundra.toml key yet (use a tayga.conf for now)";
+  }
+  return "";
+}
+
+// Edit distance counting a swap of neighbours as one edit (optimal string alignment), for
+// "did you mean" on misspelt names. Names are short, so the full table is fine.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t w = b.size() + 1;
+  std::vector<std::size_t> d((a.size() + 1) * w);
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i * w] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t best = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        best = std::min(best, d[(i - 2) * w + j - 2] + 1);
+      }
+      d[i * w + j] = best;
+    }
+  }
+  return d[a.size() * w + b.size()];
+}
+
+// "; did you mean 'x'?" for the closest of `names` within two edits, else "".
+template <class Names>
+std::string did_you_mean(std::string_view name, const Names& names) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (const auto& candidate : names) {
+    std::size_t d = edit_distance(lower(name), candidate.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate.name;
+    }
+  }
+  return best.empty() ? "" : "; did you mean " + quoted(best) + "?";
+}
+
+std::string location(const std::string& path, std::uint32_t line) {
+  return path + ":" + std::to_string(line) + ": ";
+}
+
+// A node's line, preferring the key's (an implicitly created table has no source of its own).
+std::uint32_t line_of(const toml::key& k, const toml::node& v) {
+  if (k.source().begin.line != 0) return k.source().begin.line;
+  return v.source().begin.line;
+}
+
+// toml::table iterates in key order; errors are reported in file order instead.
+std::vector<std::pair<const toml::key*, const toml::node*>> entries_in_file_order(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (const auto& [k, v] : t) entries.emplace_back(&k, &v);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return line_of(*a.first, *a.second) < line_of(*b.first, *b.second);
+  });
+  return entries;
+}
+
+bool load_translator_table(const toml::table& table, const std::string& path, Config* out,
+                           std::string* error) {
+  std::map<std::string_view, std::pair<std::string_view, std::uint32_t>> seen;  // canonical -> (name, line)
+  for (const auto& [key, value] : entries_in_file_order(table)) {
+    std::string_view name = key->str();
+    std::uint32_t line = line_of(*key, *value);
+    const TomlKey* spec = nullptr;
+    for (const TomlKey& k : kTomlKeys) {
+      if (k.name == name) spec = &k;
+    }
+    if (!spec) {
+      *error = location(path, line) + "key " + quoted(name) + ": unknown key in [translator]" +
+               (tayga_hint(name).empty() ? did_you_mean(name, kTomlKeys) : tayga_hint(name));
+      return false;
+    }
+    auto [it, inserted] = seen.emplace(spec->canonical, std::pair{name, line});
+    if (!inserted) {
+      *error = location(path, line) + "key " + quoted(name) + ": sets the same value as " +
+               quoted(it->second.first) + " on line " + std::to_string(it->second.second) +
+               "; give only one";
+      return false;
+    }
+    KeyContext ctx{{}, line};
+    if (!spec->set(*value, out->translator, ctx)) {
+      *error = location(path, ctx.line) + "key " + quoted(name) + ": " + ctx.what;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool load_toml(std::string_view text, const std::string& path, Config* out, std::string* error) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    *error = path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
+             std::string(e.description());
+    return false;
+  }
+  for (const auto& [key, value] : entries_in_file_order(root)) {
+    std::string_view name = key->str();
+    std::uint32_t line = line_of(*key, *value);
+    if (name == "translator") {
+      const auto* table = value->as_table();
+      if (!table) {
+        *error = location(path, line) + "key 'translator': expected a table, got " + toml_type_name(*value);
+        return false;
+      }
+      if (!load_translator_table(*table, path, out, error)) return false;
+    } else if (value->is_table()) {
+      *error = location(path, line) + "table [" + std::string(name) +
+               "] is not supported (tundra.toml has only [translator] so far)";
+      return false;
+    } else {
+      *error = location(path, line) + "key " + quoted(name) +
+               ": unknown top-level key; translator settings belong in [translator]";
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// tayga.conf
+
+struct TaygaContext {
+  Config& config;
+  std::vector<std::string_view> args;  // the words after the directive
+  std::string what;     // set by a failing handler
+  std::string warning;  // set by a handler that accepts with a remark
+};
+
+using TaygaHandler = bool (*)(TaygaContext& ctx);
+
+struct TaygaDirective {
+  std::string_view name;
+  std::size_t min_args;
+  std::size_t max_args;
+  bool repeatable;  // Tayga allows only map, tun-ip and tun-route more than once
+  TaygaHandler handle;
+};
+
+// Tayga's `log` categories.
+constexpr std::string_view kLogCategories[] = {"drop", "reject", "icmp", "self", "dyn"};
+
+const TaygaDirective kTaygaDirectives[] = {
+    {"tun-device", 1, 1, false,
+     [](TaygaContext& x) { return parse_tun_device(x.args[0], &x.config.translator.tun_device, &x.what); }},
+    {"ipv4-addr", 1, 1, false,
+     [](TaygaContext& x) { return parse_ipv4(x.args[0], &x.config.translator.ipv4_addr, &x.what); }},
+    {"ipv6-addr", 1, 1, false,
+     [](TaygaContext& x) {
+       Ipv6Address a;
+       if (!parse_ipv6(x.args[0], &a, &x.what)) return false;
+       x.config.translator.ipv6_addr = a;
+       return true;
+     }},
+    {"prefix", 1, 1, false,
+     [](TaygaContext& x) {
+       Rfc6052Prefix p = Rfc6052Prefix::well_known();
+       if (!parse_nat64_prefix(x.args[0], &p, &x.what)) return false;
+       x.config.translator.prefix = p;
+       return true;
+     }},
+    {"wkpf-strict", 1, 1, false,
+     [](TaygaContext& x) { return parse_bool_word(x.args[0], &x.config.translator.wkpf_strict, &x.what); }},
+    {"dynamic-pool", 1, 1, false,
+     [](TaygaContext& x) {
+       Ipv4Prefix p;
+       if (!parse_dynamic_pool(x.args[0], &p, &x.what)) return false;
+       x.config.translator.dynamic_pool = p;
+       return true;
+     }},
+    {"data-dir", 1, 1, false,
+     [](TaygaContext& x) { return parse_data_dir(x.args[0], &x.config.translator.data_dir, &x.what); }},
+    {"map", 2, 2, true,
+     [](TaygaContext& x) {
+       EamEntry e;
+       if (!parse_map(x.args[0], x.args[1], &e, &x.what)) return false;
+       x.config.translator.maps.push_back(e);
+       return true;
+     }},
+    {"offlink-mtu", 1, 1, false,
+     [](TaygaContext& x) {
+       std::int64_t v = 0;
+       return parse_integer_text(x.args[0], &v, &x.what) &&
+              parse_mtu(v, &x.config.translator.lowest_ipv6_mtu, &x.what);
+     }},
+    {"udp-cksum-mode", 1, 1, false,
+     [](TaygaContext& x) {
+       std::string mode = lower(x.args[0]);
+       if (mode == "fwd") {
+         // IPv6 forbids a zero UDP checksum (RFC 8200 §8.1), so "forward it as 0" would emit
+         // packets the receiver must drop; computing it is the closest correct behaviour.
+         x.config.translator.udp_zero_checksum = UdpZeroChecksum::kCalc;
+         x.warning = "'fwd' loads as 'calc': IPv6 forbids zero UDP checksums (RFC 8200 §8.1)";
+         return true;
+       }
+       if (mode == "calc" || mode == "drop") return parse_udp_mode(mode, &x.config.translator.udp_zero_checksum, &x.what);
+       x.what = quoted(x.args[0]) + " is not one of drop, fwd, calc";
+       return false;
+     }},
+    {"strict-frag-hdr", 1, 1, false,
+     [](TaygaContext& x) {
+       bool ignored = false;
+       if (!parse_bool_word(x.args[0], &ignored, &x.what)) return false;
+       // RFC 7915 forbids what it used to switch on; Tayga also accepts and ignores it.
+       x.warning = "deprecated and ignored (RFC 7915 §4 forbids the behaviour it enabled)";
+       return true;
+     }},
+    {"log", 1, 9, false,
+     [](TaygaContext& x) {
+       for (std::string_view arg : x.args) {
+         std::string category = lower(arg);
+         if (std::find(std::begin(kLogCategories), std::end(kLogCategories), category) == std::end(kLogCategories)) {
+           x.what = quoted(arg) + " is not one of drop, reject, icmp, self, dyn";
+           return false;
+         }
+         if (std::find(x.config.log_categories.begin(), x.config.log_categories.end(), category) ==
+             x.config.log_categories.end()) {
+           x.config.log_categories.push_back(category);
+         }
+       }
+       return true;
+     }},
+    {"map-file", 1, 1, false,
+     [](TaygaContext& x) {
+       x.config.map_file = std::string(x.args[0]);
+       return true;
+     }},
+    {"tun-up", 1, 1, false,
+     [](TaygaContext& x) {
+       bool up = false;
+       if (!parse_bool_word(x.args[0], &up, &x.what)) return false;
+       x.config.tun_up = up;
+       return true;
+     }},
+    {"tun-ip", 1, 1, true,
+     [](TaygaContext& x) {
+       InterfaceAddress ia;
+       if (!parse_interface_address(x.args[0], &ia, &x.what)) return false;
+       x.config.tun_ips.push_back(ia);
+       return true;
+     }},
+    {"tun-route", 1, 1, true,
+     [](TaygaContext& x) {
+       IpPrefix p;
+       if (!parse_ip_prefix(x.args[0], &p, &x.what)) return false;
+       x.config.tun_routes.push_back(p);
+       return true;
+     }},
+    {"workers", 1, 1, false,
+     [](TaygaContext& x) {
+       std::int64_t v = 0;
+       if (!parse_integer_text(x.args[0], &v, &x.what)) return false;
+       if (v < 0 || v > kMaxWorkers) {
+         x.what = std::to_string(v) + " is outside 0..64";
+         return false;
+       }
+       x.config.workers = static_cast<unsigned>(v);
+       return true;
+     }},
+};
+
+const TaygaDirective* find_tayga_directive(std::string_view name) {
+  std::string key = lower(name);
+  for (const TaygaDirective& d : kTaygaDirectives) {
+    if (d.name == key) return &d;
+  }
+  return nullptr;
+}
+
+std::string plural_args(std::size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); }
+
+// Splits `text` into lines (LF or CRLF), calling f(line_number, line).
+template <class F>
+bool for_each_line(std::string_view text, F&& f) {
+  std::uint32_t number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    ++number;
+    if (!f(number, text.substr(pos, end - pos))) return false;
+    pos = end + 1;
+  }
+  return true;
+}
+
+std::string_view strip_comment(std::string_view line) { return line.substr(0, line.find('#')); }
+
+bool load_tayga(std::string_view text, const std::string& path, Config* out, std::string* error) {
+  // A tayga.conf means what it means to Tayga: no prefix and no dynamic pool unless given,
+  // and zero UDP checksums dropped (Tayga's udp-cksum-mode default). wkpf-strict stays off,
+  // tundra's default (the Tayga fork defaults to on, its container image to off).
+  TranslatorConfig& t = out->translator;
+  t.prefix.reset();
+  t.dynamic_pool.reset();
+  t.udp_zero_checksum = UdpZeroChecksum::kDrop;
+  t.wkpf_strict = false;
+
+  std::map<std::string_view, std::uint32_t> first_line;  // directive -> line it appeared on
+  bool ok = for_each_line(text, [&](std::uint32_t number, std::string_view line) {
+    auto words = split_words(strip_comment(line));
+    if (words.empty()) return true;
+    const TaygaDirective* d = find_tayga_directive(words[0]);
+    std::string prefix = location(path, number) + "directive " + quoted(words[0]) + ": ";
+    if (!d) {
+      *error = prefix + "unknown directive" + did_you_mean(words[0], kTaygaDirectives);
+      if (words.size() > 1 && words[1] == "=") *error += " (this line is TOML, not tayga.conf)";
+      return false;
+    }
+    std::size_t nargs = words.size() - 1;
+    if (nargs < d->min_args || nargs > d->max_args) {
+      *error = prefix + "takes " +
+               (d->min_args == d->max_args ? plural_args(d->min_args)
+                                           : std::to_string(d->min_args) + " to " + plural_args(d->max_args)) +
+               ", got " + std::to_string(nargs);
+      return false;
+    }
+    auto [it, inserted] = first_line.emplace(d->name, number);
+    if (!inserted && !d->repeatable) {
+      *error = prefix + "given twice (first on line " + std::to_string(it->second) + ")";
+      return false;
+    }
+    TaygaContext ctx{*out, {words.begin() + 1, words.end()}, {}, {}};
+    if (!d->handle(ctx)) {
+      *error = prefix + ctx.what;
+      return false;
+    }
+    if (!ctx.warning.empty()) out->warnings.push_back(prefix + "warning: " + ctx.warning);
+    return true;
+  });
+  if (!ok) return false;
+  // Tayga refuses to start without these two; a tayga.conf without them is not one.
+  for (std::string_view required : {"tun-device", "ipv4-addr"}) {
+    if (!first_line.count(required)) {
+      *error = path + ": directive " + quoted(required) + ": missing (tayga.conf requires it)";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+void append_prefix_list(std::string& out, const std::vector<std::string>& items) {
+  out += "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    out += toml_quote(items[i]);
+  }
+  out += "]";
+}
+
+}  // namespace
+
+std::string InterfaceAddress::to_string() const {
+  std::string a = std::holds_alternative<Ipv4Address>(address) ? std::get<Ipv4Address>(address).to_string()
+                                                               : std::get<Ipv6Address>(address).to_string();
+  return a + "/" + std::to_string(length);
+}
+
+std::string ip_prefix_to_string(const IpPrefix& p) {
+  return std::visit([](const auto& prefix) { return prefix.to_string(); }, p);
+}
+
+std::string_view udp_zero_checksum_name(UdpZeroChecksum mode) {
+  switch (mode) {
+    case UdpZeroChecksum::kCalc: return "calc";
+    case UdpZeroChecksum::kIcmp: return "icmp";
+    case UdpZeroChecksum::kDrop: return "drop";
+  }
+  return "calc";
+}
+
+std::string_view config_format_name(ConfigFormat format) {
+  switch (format) {
+    case ConfigFormat::kAuto: return "auto";
+    case ConfigFormat::kToml: return "tundra.toml";
+    case ConfigFormat::kTayga: return "tayga.conf";
+  }
+  return "auto";
+}
+
+ConfigFormat detect_config_format(const std::string& path, std::string_view text) {
+  if (ends_with(path, ".toml")) return ConfigFormat::kToml;
+  ConfigFormat result = ConfigFormat::kToml;
+  for_each_line(text, [&](std::uint32_t, std::string_view line) {
+    std::string_view content = strip_comment(line);
+    auto words = split_words(content);
+    if (words.empty()) return true;  // blank or comment: keep looking
+    bool directive = find_tayga_directive(words[0]) != nullptr && words.size() > 1 &&
+                     content.find('=') == std::string_view::npos;
+    result = directive ? ConfigFormat::kTayga : ConfigFormat::kToml;
+    return false;  // the first directive-looking line decides
+  });
+  return result;
+}
+
+bool load_config_text(std::string_view text, const std::string& path, Config* out, std::string* error,
+                      ConfigFormat format) {
+  *out = Config{};
+  out->source_path = path;
+  if (format == ConfigFormat::kAuto) format = detect_config_format(path, text);
+  out->format = format;
+  return format == ConfigFormat::kTayga ? load_tayga(text, path, out, error) : load_toml(text, path, out, error);
+}
+
+bool load_config(const std::string& path, Config* out, std::string* error, ConfigFormat format) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    *error = path + ": read failed";
+    return false;
+  }
+  return load_config_text(text.str(), path, out, error, format);
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string format_config_toml(const Config& config) {
+  const TranslatorConfig& t = config.translator;
+  std::string o;
+  o += "# Effective tundra configuration";
+  if (!config.source_path.empty()) {
+    o += ", loaded from " + config.source_path + " (format: " + std::string(config_format_name(config.format)) + ")";
+  }
+  o += "\n[translator]\n";
+  o += "tun-device = " + toml_quote(t.tun_device) + "\n";
+  o += "ipv4-addr = " + toml_quote(t.ipv4_addr.to_string()) + "\n";
+  if (t.ipv6_addr) {
+    o += "ipv6-addr = " + toml_quote(t.ipv6_addr->to_string()) + "\n";
+  } else if (t.prefix) {
+    o += "ipv6-addr = \"\"  # derived: prefix + ipv4-addr = " + t.prefix->embed(t.ipv4_addr).to_string() + "\n";
+  } else {
+    o += "ipv6-addr = \"\"  # unset, and no prefix to derive it from\n";
+  }
+  o += "prefix = " + toml_quote(t.prefix ? t.prefix->to_string() : "") + (t.prefix ? "\n" : "  # none\n");
+  o += std::string("wkpf-strict = ") + (t.wkpf_strict ? "true" : "false") + "\n";
+  o += "dynamic-pool = " + toml_quote(t.dynamic_pool ? t.dynamic_pool->to_string() : "") +
+       (t.dynamic_pool ? "\n" : "  # none\n");
+  o += "dynamic-dormant-after = " + std::to_string(t.dynamic_dormant_after) + "\n";
+  o += "dynamic-free-after = " + std::to_string(t.dynamic_free_after) + "\n";
+  o += "data-dir = " + toml_quote(t.data_dir) + (t.data_dir.empty() ? "  # none: bindings are not persisted\n" : "\n");
+  std::vector<std::string> maps;
+  for (const EamEntry& e : t.maps) maps.push_back(e.v4.to_string() + " " + e.v6.to_string());
+  o += "map = ";
+  append_prefix_list(o, maps);
+  o += "\n";
+  o += "mtu = " + std::to_string(t.mtu) + "\n";
+  o += "lowest-ipv6-mtu = " + std::to_string(t.lowest_ipv6_mtu) + "\n";
+  o += "udp-zero-checksum = " + toml_quote(udp_zero_checksum_name(t.udp_zero_checksum)) + "\n";
+  o += "rfc6791-pool4 = " + toml_quote(t.rfc6791_pool4 ? t.rfc6791_pool4->to_string() : "") +
+       (t.rfc6791_pool4 ? "\n" : "  # none: ipv4-addr\n");
+  o += "rfc6791-pool6 = " + toml_quote(t.rfc6791_pool6 ? t.rfc6791_pool6->to_string() : "") +
+       (t.rfc6791_pool6 ? "\n" : "  # none: ipv6-addr\n");
+
+  // Daemon-only tayga.conf settings: comments, since tundra.toml has no keys for them yet.
+  std::string daemon;
+  if (!config.log_categories.empty()) {
+    daemon += "# log = ";
+    append_prefix_list(daemon, config.log_categories);
+    daemon += "\n";
+  }
+  if (!config.map_file.empty()) daemon += "# map-file = " + toml_quote(config.map_file) + "\n";
+  if (config.tun_up) daemon += std::string("# tun-up = ") + (*config.tun_up ? "true" : "false") + "\n";
+  if (!config.tun_ips.empty()) {
+    std::vector<std::string> items;
+    for (const auto& ia : config.tun_ips) items.push_back(ia.to_string());
+    daemon += "# tun-ip = ";
+    append_prefix_list(daemon, items);
+    daemon += "\n";
+  }
+  if (!config.tun_routes.empty()) {
+    std::vector<std::string> items;
+    for (const auto& p : config.tun_routes) items.push_back(ip_prefix_to_string(p));
+    daemon += "# tun-route = ";
+    append_prefix_list(daemon, items);
+    daemon += "\n";
+  }
+  if (config.workers) daemon += "# workers = " + std::to_string(*config.workers) + "\n";
+  if (!daemon.empty()) {
+    o += "\n# tayga.conf settings for the daemon, with no tundra.toml key yet:\n" + daemon;
+  }
+  return o;
+}
+
+}  // namespace tundra
