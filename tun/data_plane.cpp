@@ -1,0 +1,185 @@
+// The worker loop: poll, read a batch, translate, write. Plain mode: one packet per
+// read()/write() (virtio-net offloads come with the speed issue).
+#include "tun/data_plane.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace tundra {
+namespace {
+
+constexpr int kPollTimeoutMs = 100;    // how long an idle worker takes to see stop or a swap
+constexpr std::size_t kBatch = 64;     // packets per batch before the clock is read again
+
+struct ClockBase {
+  ClockBase() {
+    timespec mono{}, real{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    offset = real.tv_sec - mono.tv_sec;
+  }
+  std::int64_t offset;
+};
+
+}  // namespace
+
+struct DataPlane::Worker {
+  int fd = -1;
+  std::thread thread;
+  std::vector<std::byte> buffer = std::vector<std::byte>(kHeadroom + kMaxPacket);
+  std::vector<std::byte> copy;  // the input before translation, only when logging
+  std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
+  Output out;
+  Counters counters;                                    // private to the worker
+  std::array<std::atomic<std::uint64_t>, kCounterCount + 4> published{};  // read by stats()
+  std::atomic<std::uint64_t> seen_generation{0};
+  std::uint64_t write_errors = 0;
+
+  void publish() {
+    for (std::size_t i = 0; i < kCounterCount; ++i) {
+      published[i].store(counters.by_reason[i], std::memory_order_relaxed);
+    }
+    published[kCounterCount + 0].store(counters.received4, std::memory_order_relaxed);
+    published[kCounterCount + 1].store(counters.received6, std::memory_order_relaxed);
+    published[kCounterCount + 2].store(counters.icmp_sent4, std::memory_order_relaxed);
+    published[kCounterCount + 3].store(counters.icmp_sent6, std::memory_order_relaxed);
+  }
+  Counters snapshot() const {
+    Counters c;
+    for (std::size_t i = 0; i < kCounterCount; ++i) c.by_reason[i] = published[i].load(std::memory_order_relaxed);
+    c.received4 = published[kCounterCount + 0].load(std::memory_order_relaxed);
+    c.received6 = published[kCounterCount + 1].load(std::memory_order_relaxed);
+    c.icmp_sent4 = published[kCounterCount + 2].load(std::memory_order_relaxed);
+    c.icmp_sent6 = published[kCounterCount + 3].load(std::memory_order_relaxed);
+    return c;
+  }
+};
+
+UnixSeconds DataPlane::coarse_now() {
+  static const ClockBase base;
+  timespec mono{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+  return mono.tv_sec + base.offset;
+}
+
+DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial)
+    : current_owned_(std::move(initial)) {
+  current_.store(current_owned_.get(), std::memory_order_release);
+  (void)coarse_now();  // fix the clock base before any worker runs
+  for (int fd : queue_fds) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    auto w = std::make_unique<Worker>();
+    w->fd = fd;
+    workers_.push_back(std::move(w));
+  }
+}
+
+DataPlane::~DataPlane() { stop(); }
+
+void DataPlane::set_observer(std::function<bool(Counter)> wants, PacketObserver observer) {
+  wants_ = std::move(wants);
+  observer_ = std::move(observer);
+}
+
+void DataPlane::start() {
+  stop_.store(false);
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    worker->thread = std::thread([this, worker] { run_worker(*worker); });
+  }
+}
+
+void DataPlane::stop() {
+  stop_.store(true, std::memory_order_release);
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+std::string DataPlane::error() const {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  return error_;
+}
+
+void DataPlane::swap_translator(std::unique_ptr<Translator> next) {
+  Translator* raw = next.get();
+  current_.store(raw, std::memory_order_release);
+  const std::uint64_t generation = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  // Wait until every running worker has started a batch (or idled) with the new pointer.
+  for (auto& w : workers_) {
+    while (w->thread.joinable() && !stop_.load(std::memory_order_acquire) &&
+           w->seen_generation.load(std::memory_order_acquire) < generation) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  current_owned_ = std::move(next);  // frees the previous translator
+}
+
+Counters DataPlane::total() const {
+  Counters sum;
+  for (const auto& w : workers_) sum += w->snapshot();
+  return sum;
+}
+
+std::vector<Counters> DataPlane::per_worker() const {
+  std::vector<Counters> v;
+  for (const auto& w : workers_) v.push_back(w->snapshot());
+  return v;
+}
+
+void DataPlane::run_worker(Worker& w) {
+  while (!stop_.load(std::memory_order_acquire)) {
+    // Load the translator once per batch and say so (see swap_translator).
+    const std::uint64_t generation = generation_.load(std::memory_order_acquire);
+    Translator* translator = current_.load(std::memory_order_acquire);
+    w.seen_generation.store(generation, std::memory_order_release);
+
+    pollfd p{w.fd, POLLIN, 0};
+    int ready = poll(&p, 1, kPollTimeoutMs);
+    if (ready < 0 && errno != EINTR) {
+      std::lock_guard<std::mutex> lock(error_mutex_);
+      error_ = std::string("poll on TUN queue: ") + std::strerror(errno);
+      failed_.store(true, std::memory_order_release);
+      return;
+    }
+    if (ready <= 0) continue;
+    if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      std::lock_guard<std::mutex> lock(error_mutex_);
+      error_ = "TUN queue closed (the interface was removed?)";
+      failed_.store(true, std::memory_order_release);
+      return;
+    }
+
+    const UnixSeconds now = coarse_now();
+    for (std::size_t n = 0; n < kBatch; ++n) {
+      ssize_t got = read(w.fd, w.buffer.data() + kHeadroom, kMaxPacket);
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        std::lock_guard<std::mutex> lock(error_mutex_);
+        error_ = std::string("read from TUN: ") + std::strerror(errno);
+        failed_.store(true, std::memory_order_release);
+        return;
+      }
+      if (got == 0) break;
+      const auto length = static_cast<std::size_t>(got);
+      const bool observing = static_cast<bool>(observer_);
+      if (observing) w.copy.assign(w.buffer.begin() + kHeadroom, w.buffer.begin() + static_cast<std::ptrdiff_t>(kHeadroom + length));
+      PacketBuffer packet{Bytes(w.buffer), kHeadroom, length};
+      Result result = translator->translate(packet, now, *w.scratch, w.out, w.counters);
+      for (std::size_t i = 0; i < w.out.count; ++i) {
+        ConstBytes o = w.out.packets[i];
+        if (write(w.fd, o.data(), o.size()) < 0) ++w.write_errors;
+      }
+      if (observing && wants_(result.reason)) observer_(ConstBytes(w.copy), result, w.out);
+    }
+    w.publish();
+  }
+}
+
+}  // namespace tundra

@@ -1,0 +1,92 @@
+// The per-core data plane: one worker thread per TUN queue, each reading a batch of
+// packets from its own queue fd, translating them and writing the results back.
+//
+// Shared-nothing on the fast path: a worker owns its fd, buffers, Scratch and Counters.
+// What workers share is read-mostly:
+// - The current Translator, published by the control plane through an atomic pointer and
+//   a generation number. A worker loads both once per batch and acknowledges the
+//   generation it loaded. swap_translator() publishes a new one, waits until every worker
+//   has acknowledged it (at most one poll interval, 100 ms, for an idle worker), and only
+//   then frees the old one: quiescent-state reclamation, no lock on the packet path.
+// - The dynamic pool inside the Translator (shared across reloads), whose own contract
+//   (translator/dynamic_pool.h) gives lock-free readers and a writer lock for new bindings.
+// Each worker takes the clock once per batch: Unix seconds derived from CLOCK_MONOTONIC_COARSE
+// and the wall clock at start, so every worker has a fresh, monotonic `now` (Tayga's
+// multi-queue build stamps bindings with a clock only its idle main thread refreshes).
+//
+// Counters: a worker counts into its private Counters and publishes a copy into relaxed
+// atomics after each batch; stats() sums the published copies (at most one batch behind).
+//
+// How a flow's two directions meet workers: the kernel picks a TUN queue per flow hash, and
+// the IPv6 and IPv4 halves of one connection hash differently, so they usually land on
+// different workers. That is safe because nothing per flow is kept: translation is
+// stateless apart from the pool, whose bindings are created by the IPv6 direction under the
+// pool's writer lock and read lock-free by both.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "translator/translator.h"
+
+namespace tundra {
+
+// Called on the worker thread for packets the operator asked to log (Tayga's `log`
+// categories): the input as read, the result, and what was emitted.
+using PacketObserver = std::function<void(ConstBytes input, const Result& result, const Output& out)>;
+
+class DataPlane {
+ public:
+  // `queue_fds`: one per worker; the DataPlane makes them non-blocking but does not own
+  // them (the TUN device closes them). `initial` must stay valid until swapped out.
+  DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial);
+  ~DataPlane();
+  DataPlane(const DataPlane&) = delete;
+  DataPlane& operator=(const DataPlane&) = delete;
+
+  // Optional, set before start(): called for packets whose reason `wants(reason)` accepts.
+  void set_observer(std::function<bool(Counter)> wants, PacketObserver observer);
+
+  void start();
+  // Asks the workers to stop and joins them; returns within about 100 ms.
+  void stop();
+
+  // Publishes `next`, waits for every worker to move to it, and frees the previous one.
+  void swap_translator(std::unique_ptr<Translator> next);
+  // The current translator (control plane use: show mappings, persistence).
+  Translator& translator() { return *current_owned_; }
+
+  Counters total() const;
+  std::vector<Counters> per_worker() const;
+  std::size_t workers() const { return workers_.size(); }
+  // False once a worker stopped on a fatal error (the TUN vanished); error() says which.
+  bool healthy() const { return !failed_.load(std::memory_order_acquire); }
+  std::string error() const;
+
+  // Unix seconds from the coarse monotonic clock (see the header comment).
+  static UnixSeconds coarse_now();
+
+ private:
+  struct Worker;
+  void run_worker(Worker& w);
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Translator> current_owned_;
+  std::atomic<Translator*> current_{nullptr};
+  std::atomic<std::uint64_t> generation_{1};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex error_mutex_;  // guards error_ (control plane and failing workers only)
+  std::string error_;
+  std::function<bool(Counter)> wants_;
+  PacketObserver observer_;
+};
+
+}  // namespace tundra
