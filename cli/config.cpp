@@ -33,7 +33,9 @@ constexpr std::int64_t kMaxMtu = 65535;
 // Linux interface names: IFNAMSIZ (16) bytes including the terminating NUL.
 constexpr std::size_t kMaxInterfaceName = 15;
 // Tayga's `workers` range (MAX_WORKERS on Linux).
-constexpr std::int64_t kMaxWorkers = 64;
+constexpr unsigned kMaxWorkers = 64;
+// sockaddr_un::sun_path is 108 bytes on Linux, including the terminating NUL.
+constexpr std::size_t kMaxUnixSocketPath = 107;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -316,6 +318,145 @@ bool parse_ip_prefix(std::string_view text, IpPrefix* out, std::string* what) {
   return true;
 }
 
+// Tayga's `log` categories.
+constexpr std::string_view kLogCategories[] = {"drop", "reject", "icmp", "self", "dyn"};
+
+// One `log` category, exactly as spelt in kLogCategories; appended unless already there.
+bool add_log_category(std::string_view text, std::vector<std::string>* out, std::string* what) {
+  if (std::find(std::begin(kLogCategories), std::end(kLogCategories), text) == std::end(kLogCategories)) {
+    *what = quoted(text) + " is not one of drop, reject, icmp, self, dyn";
+    return false;
+  }
+  if (std::find(out->begin(), out->end(), text) == out->end()) out->emplace_back(text);
+  return true;
+}
+
+bool is_absolute_path(std::string_view text) { return !text.empty() && text.front() == '/'; }
+
+// `pid-file`: "" or an absolute path (the daemon may change directory).
+bool parse_optional_absolute_path(std::string_view text, std::string* out, std::string* what) {
+  if (!text.empty() && !is_absolute_path(text)) {
+    *what = quoted(text) + " is not an absolute path";
+    return false;
+  }
+  *out = std::string(text);
+  return true;
+}
+
+// `control-socket`: "" or an absolute path that fits in sockaddr_un.
+bool parse_control_socket(std::string_view text, std::string* out, std::string* what) {
+  if (!parse_optional_absolute_path(text, out, what)) return false;
+  if (text.size() > kMaxUnixSocketPath) {
+    *what = quoted(text) + " is longer than " + std::to_string(kMaxUnixSocketPath) +
+            " bytes (the limit of a Unix socket path)";
+    return false;
+  }
+  return true;
+}
+
+bool parse_log_level(std::string_view text, std::string* out, std::string* what) {
+  if (text != "error" && text != "warn" && text != "info" && text != "debug") {
+    *what = quoted(text) + " is not one of error, warn, info, debug";
+    return false;
+  }
+  *out = std::string(text);
+  return true;
+}
+
+// `user` / `group`: "" or a name or a numeric id. Names are checked for shape only (the
+// portable POSIX name characters, plus a trailing '$' as useradd allows) and not looked up:
+// `tundra check` may run on another host; the daemon resolves them when it starts.
+bool parse_account(std::string_view text, std::string* out, std::string* what) {
+  if (!text.empty()) {
+    bool digits = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) {
+      std::uint32_t id = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+      // (uid_t)-1 means "no change" to setresuid(), so it is not an id.
+      if (ec != std::errc{} || end != text.data() + text.size() || id == 0xffffffffu) {
+        *what = quoted(text) + " is not a valid numeric id (0..4294967294)";
+        return false;
+      }
+    } else {
+      bool ok = text.front() != '-';
+      for (std::size_t i = 0; ok && i < text.size(); ++i) {
+        char c = text[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+             c == '.' || c == '-' || (c == '$' && i + 1 == text.size());
+      }
+      if (!ok) {
+        *what = quoted(text) + " is not a user or group name (letters, digits, '.', '_', '-') or a numeric id";
+        return false;
+      }
+    }
+  }
+  *out = std::string(text);
+  return true;
+}
+
+// `http-listen` syntax: a numeric "IPv4:port" or "[IPv6]:port", port 1..65535 (cli/http.cpp
+// binds it; port 0, which it allows for tests, has no use in a configuration file).
+bool check_listen_address(std::string_view text, std::string* what) {
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      *what = quoted(text) + " is not [IPv6]:port";
+      return false;
+    }
+    if (!Ipv6Address::parse(text.substr(1, close - 1))) {
+      *what = quoted(text) + ": " + quoted(text.substr(1, close - 1)) + " is not an IPv6 address";
+      return false;
+    }
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      *what = quoted(text) + " has no port (IPv4:port or [IPv6]:port)";
+      return false;
+    }
+    std::string_view host = text.substr(0, colon);
+    if (host.find(':') != std::string_view::npos) {
+      *what = quoted(text) + ": an IPv6 address needs brackets, as in [::1]:8080";
+      return false;
+    }
+    if (!Ipv4Address::parse(host)) {
+      *what = quoted(text) + ": " + quoted(host) + " is not an IPv4 address (addresses are numeric)";
+      return false;
+    }
+    port_text = text.substr(colon + 1);
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
+      port > 65535) {
+    *what = quoted(text) + ": " + quoted(port_text) + " is not a port (1..65535)";
+    return false;
+  }
+  return true;
+}
+
+// `http-listen`: "" (off) or a numeric "IPv4:port" / "[IPv6]:port".
+bool parse_http_listen(std::string_view text, std::string* out, std::string* what) {
+  if (!text.empty() && !check_listen_address(text, what)) return false;
+  *out = std::string(text);
+  return true;
+}
+
+// A relative map-file is relative to data-dir, as in Tayga (which reads it after changing
+// into data-dir). It is resolved here so that the daemon and `check` see one absolute path.
+bool resolve_map_file(Config* config, std::string* what) {
+  std::string& file = config->map_file;
+  if (file.empty() || is_absolute_path(file)) return true;
+  const std::string& dir = config->translator.data_dir;
+  if (dir.empty()) {
+    *what = quoted(file) + " is a relative path and there is no data-dir to resolve it against";
+    return false;
+  }
+  file = dir + (dir.back() == '/' ? "" : "/") + file;
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------
 // tundra.toml
 
@@ -339,7 +480,7 @@ struct KeyContext {
   std::uint32_t line;   // the key's line; a setter may point it at an array element
 };
 
-using TomlSetter = bool (*)(const toml::node& value, TranslatorConfig& cfg, KeyContext& ctx);
+using TomlSetter = bool (*)(const toml::node& value, Config& cfg, KeyContext& ctx);
 
 bool want_string(const toml::node& n, std::string_view* out, KeyContext& ctx, const char* hint = "") {
   if (const auto* s = n.as_string()) {
@@ -368,91 +509,109 @@ bool want_bool(const toml::node& n, bool* out, KeyContext& ctx) {
   return false;
 }
 
+// An array of strings, each passed to `f(string_view, std::string* what)`; ctx.line follows
+// the element being read so that a bad element is reported on its own line.
+template <class F>
+bool for_each_string(const toml::node& n, KeyContext& ctx, const char* element, F&& f) {
+  const auto* arr = n.as_array();
+  if (!arr) {
+    ctx.what = std::string("expected an array of ") + element + " strings, got " + toml_type_name(n);
+    return false;
+  }
+  for (const toml::node& item : *arr) {
+    if (item.source().begin.line != 0) ctx.line = item.source().begin.line;
+    std::string_view s;
+    if (!want_string(item, &s, ctx)) return false;
+    if (!f(s, &ctx.what)) return false;
+  }
+  return true;
+}
+
 constexpr const char* kEmptyForNone = " (\"\" for none)";
 
 // Keys of [translator], in the order `check` prints them. The names are the contract in
-// translator/config.h.
+// translator/config.h and cli/config.h.
 struct TomlKey {
   std::string_view name;
   std::string_view canonical;  // differs for aliases
   TomlSetter set;
 };
 
-const TomlKey kTomlKeys[] = {
+const TomlKey kTranslatorKeys[] = {
     {"tun-device", "tun-device",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
-       return want_string(n, &s, x) && parse_tun_device(s, &c.tun_device, &x.what);
+       return want_string(n, &s, x) && parse_tun_device(s, &c.translator.tun_device, &x.what);
      }},
     {"ipv4-addr", "ipv4-addr",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
-       return want_string(n, &s, x) && parse_ipv4(s, &c.ipv4_addr, &x.what);
+       return want_string(n, &s, x) && parse_ipv4(s, &c.translator.ipv4_addr, &x.what);
      }},
     {"ipv6-addr", "ipv6-addr",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
        if (!want_string(n, &s, x, " (\"\" to derive it from prefix + ipv4-addr)")) return false;
        if (s.empty()) {
-         c.ipv6_addr.reset();
+         c.translator.ipv6_addr.reset();
          return true;
        }
        Ipv6Address a;
        if (!parse_ipv6(s, &a, &x.what)) return false;
-       c.ipv6_addr = a;
+       c.translator.ipv6_addr = a;
        return true;
      }},
     {"prefix", "prefix",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
        if (!want_string(n, &s, x, kEmptyForNone)) return false;
        if (s.empty()) {
-         c.prefix.reset();
+         c.translator.prefix.reset();
          return true;
        }
        Rfc6052Prefix p = Rfc6052Prefix::well_known();
        if (!parse_nat64_prefix(s, &p, &x.what)) return false;
-       c.prefix = p;
+       c.translator.prefix = p;
        return true;
      }},
     {"wkpf-strict", "wkpf-strict",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) { return want_bool(n, &c.wkpf_strict, x); }},
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.translator.wkpf_strict, x); }},
     {"dynamic-pool", "dynamic-pool",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
        if (!want_string(n, &s, x, kEmptyForNone)) return false;
        if (s.empty()) {
-         c.dynamic_pool.reset();
+         c.translator.dynamic_pool.reset();
          return true;
        }
        Ipv4Prefix p;
        if (!parse_dynamic_pool(s, &p, &x.what)) return false;
-       c.dynamic_pool = p;
+       c.translator.dynamic_pool = p;
        return true;
      }},
     {"dynamic-dormant-after", "dynamic-dormant-after",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::int64_t v = 0;
-       return want_integer(n, &v, x) && parse_seconds(v, &c.dynamic_dormant_after, &x.what);
+       return want_integer(n, &v, x) && parse_seconds(v, &c.translator.dynamic_dormant_after, &x.what);
      }},
     {"dynamic-free-after", "dynamic-free-after",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::int64_t v = 0;
-       return want_integer(n, &v, x) && parse_seconds(v, &c.dynamic_free_after, &x.what);
+       return want_integer(n, &v, x) && parse_seconds(v, &c.translator.dynamic_free_after, &x.what);
      }},
     {"data-dir", "data-dir",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
-       return want_string(n, &s, x, kEmptyForNone) && parse_data_dir(s, &c.data_dir, &x.what);
+       return want_string(n, &s, x, kEmptyForNone) && parse_data_dir(s, &c.translator.data_dir, &x.what);
      }},
     {"map", "map",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        const auto* arr = n.as_array();
        if (!arr) {
          x.what = "expected an array of \"IPv4[/len] IPv6[/len]\" strings, got " + toml_type_name(n);
          return false;
        }
-       c.maps.clear();
+       c.translator.maps.clear();
        for (const toml::node& element : *arr) {
          if (element.source().begin.line != 0) x.line = element.source().begin.line;
          std::string_view s;
@@ -464,55 +623,149 @@ const TomlKey kTomlKeys[] = {
          }
          EamEntry e;
          if (!parse_map(words[0], words[1], &e, &x.what)) return false;
-         c.maps.push_back(e);
+         c.translator.maps.push_back(e);
        }
        return true;
      }},
     {"mtu", "mtu",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::int64_t v = 0;
-       return want_integer(n, &v, x) && parse_mtu(v, &c.mtu, &x.what);
+       return want_integer(n, &v, x) && parse_mtu(v, &c.translator.mtu, &x.what);
      }},
     {"lowest-ipv6-mtu", "lowest-ipv6-mtu",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::int64_t v = 0;
-       return want_integer(n, &v, x) && parse_mtu(v, &c.lowest_ipv6_mtu, &x.what);
+       return want_integer(n, &v, x) && parse_mtu(v, &c.translator.lowest_ipv6_mtu, &x.what);
      }},
     {"offlink-mtu", "lowest-ipv6-mtu",  // Tayga's name
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::int64_t v = 0;
-       return want_integer(n, &v, x) && parse_mtu(v, &c.lowest_ipv6_mtu, &x.what);
+       return want_integer(n, &v, x) && parse_mtu(v, &c.translator.lowest_ipv6_mtu, &x.what);
      }},
     {"udp-zero-checksum", "udp-zero-checksum",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
-       return want_string(n, &s, x) && parse_udp_mode(s, &c.udp_zero_checksum, &x.what);
+       return want_string(n, &s, x) && parse_udp_mode(s, &c.translator.udp_zero_checksum, &x.what);
      }},
     {"rfc6791-pool4", "rfc6791-pool4",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
        if (!want_string(n, &s, x, kEmptyForNone)) return false;
        if (s.empty()) {
-         c.rfc6791_pool4.reset();
+         c.translator.rfc6791_pool4.reset();
          return true;
        }
        Ipv4Prefix p;
        if (!parse_prefix4(s, false, &p, &x.what)) return false;
-       c.rfc6791_pool4 = p;
+       c.translator.rfc6791_pool4 = p;
        return true;
      }},
     {"rfc6791-pool6", "rfc6791-pool6",
-     [](const toml::node& n, TranslatorConfig& c, KeyContext& x) {
+     [](const toml::node& n, Config& c, KeyContext& x) {
        std::string_view s;
        if (!want_string(n, &s, x, kEmptyForNone)) return false;
        if (s.empty()) {
-         c.rfc6791_pool6.reset();
+         c.translator.rfc6791_pool6.reset();
          return true;
        }
        Ipv6Prefix p;
        if (!parse_prefix6(s, false, &p, &x.what)) return false;
-       c.rfc6791_pool6 = p;
+       c.translator.rfc6791_pool6 = p;
        return true;
+     }},
+    // Daemon settings that concern the TUN and the packet path.
+    {"workers", "workers",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       if (const auto* s = n.as_string()) {
+         if (s->get() != "auto") {
+           x.what = quoted(s->get()) + " is not \"auto\" or an integer 1.." + std::to_string(kMaxWorkers);
+           return false;
+         }
+         c.workers = 0;
+         return true;
+       }
+       const auto* i = n.as_integer();
+       if (!i) {
+         x.what = "expected an integer 1.." + std::to_string(kMaxWorkers) + " or \"auto\", got " + toml_type_name(n);
+         return false;
+       }
+       if (i->get() < 1 || i->get() > std::int64_t{kMaxWorkers}) {
+         x.what = std::to_string(i->get()) + " is outside 1.." + std::to_string(kMaxWorkers) +
+                  " (\"auto\" = one per online CPU)";
+         return false;
+       }
+       c.workers = static_cast<unsigned>(i->get());
+       return true;
+     }},
+    {"configure-interface", "configure-interface",
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.configure_interface, x); }},
+    {"tun-ip", "tun-ip",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       c.tun_ips.clear();
+       return for_each_string(n, x, "\"address[/length]\"", [&](std::string_view s, std::string* what) {
+         InterfaceAddress ia;
+         if (!parse_interface_address(s, &ia, what)) return false;
+         c.tun_ips.push_back(ia);
+         return true;
+       });
+     }},
+    {"tun-route", "tun-route",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       c.tun_routes.clear();
+       return for_each_string(n, x, "\"prefix[/length]\"", [&](std::string_view s, std::string* what) {
+         IpPrefix p;
+         if (!parse_ip_prefix(s, &p, what)) return false;
+         c.tun_routes.push_back(p);
+         return true;
+       });
+     }},
+    {"map-file", "map-file",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x, kEmptyForNone)) return false;
+       c.map_file = std::string(s);
+       return true;
+     }},
+    {"log", "log",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       c.log_categories.clear();
+       return for_each_string(n, x, "category", [&](std::string_view s, std::string* what) {
+         return add_log_category(s, &c.log_categories, what);
+       });
+     }},
+};
+
+// Keys of [daemon], in the order `check` prints them.
+const TomlKey kDaemonKeys[] = {
+    {"control-socket", "control-socket",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, kEmptyForNone) && parse_control_socket(s, &c.control_socket, &x.what);
+     }},
+    {"http-listen", "http-listen",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, kEmptyForNone) && parse_http_listen(s, &c.http_listen, &x.what);
+     }},
+    {"log-level", "log-level",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x) && parse_log_level(s, &c.log_level, &x.what);
+     }},
+    {"user", "user",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, " (\"\" to stay root)") && parse_account(s, &c.user, &x.what);
+     }},
+    {"group", "group",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, kEmptyForNone) && parse_account(s, &c.group, &x.what);
+     }},
+    {"pid-file", "pid-file",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       return want_string(n, &s, x, kEmptyForNone) && parse_optional_absolute_path(s, &c.pid_file, &x.what);
      }},
 };
 
@@ -520,9 +773,8 @@ const TomlKey kTomlKeys[] = {
 std::string tayga_hint(std::string_view key) {
   if (key == "udp-cksum-mode") return "; tundra.toml calls it 'udp-zero-checksum'";
   if (key == "strict-frag-hdr") return "; it is a deprecated tayga.conf directive with no effect";
-  if (key == "log" || key == "map-file" || key == "tun-up" || key == "tun-ip" || key == "tun-route" ||
-      key == "workers") {
-    return "; it is a tayga.conf directive with no tundra.toml key yet (use a tayga.conf for now)";
+  if (key == "tun-up") {
+    return "; tundra.toml calls it 'configure-interface' (which also sets the MTU and adds the routes)";
   }
   return "";
 }
@@ -582,19 +834,47 @@ std::vector<std::pair<const toml::key*, const toml::node*>> entries_in_file_orde
   return entries;
 }
 
-bool load_translator_table(const toml::table& table, const std::string& path, Config* out,
-                           std::string* error) {
+// The tables of tundra.toml.
+struct TomlTable {
+  std::string_view name;
+  const TomlKey* begin;
+  const TomlKey* end;
+};
+const TomlTable kTranslatorTable{"translator", std::begin(kTranslatorKeys), std::end(kTranslatorKeys)};
+const TomlTable kDaemonTable{"daemon", std::begin(kDaemonKeys), std::end(kDaemonKeys)};
+
+const TomlKey* find_key(std::string_view name, const TomlTable& table) {
+  for (const TomlKey* k = table.begin; k != table.end; ++k) {
+    if (k->name == name) return k;
+  }
+  return nullptr;
+}
+
+// Why `name` is not a key of `table`, after "unknown key in [table]".
+std::string unknown_key_hint(std::string_view name, const TomlTable& table) {
+  const TomlTable& other = &table == &kTranslatorTable ? kDaemonTable : kTranslatorTable;
+  if (find_key(name, other)) return "; it belongs in [" + std::string(other.name) + "]";
+  if (&table == &kTranslatorTable && !tayga_hint(name).empty()) return tayga_hint(name);
+  struct Name {
+    std::string_view name;
+  };
+  std::vector<Name> names;
+  for (const TomlKey* k = table.begin; k != table.end; ++k) names.push_back({k->name});
+  return did_you_mean(name, names);
+}
+
+// Loads the keys of one table. `lines` receives the line of each key given (by canonical
+// name), for checks made after the whole file is read.
+bool load_table(const toml::table& t, const TomlTable& table, const std::string& path, Config* out,
+                std::map<std::string_view, std::uint32_t>* lines, std::string* error) {
   std::map<std::string_view, std::pair<std::string_view, std::uint32_t>> seen;  // canonical -> (name, line)
-  for (const auto& [key, value] : entries_in_file_order(table)) {
+  for (const auto& [key, value] : entries_in_file_order(t)) {
     std::string_view name = key->str();
     std::uint32_t line = line_of(*key, *value);
-    const TomlKey* spec = nullptr;
-    for (const TomlKey& k : kTomlKeys) {
-      if (k.name == name) spec = &k;
-    }
+    const TomlKey* spec = find_key(name, table);
     if (!spec) {
-      *error = location(path, line) + "key " + quoted(name) + ": unknown key in [translator]" +
-               (tayga_hint(name).empty() ? did_you_mean(name, kTomlKeys) : tayga_hint(name));
+      *error = location(path, line) + "key " + quoted(name) + ": unknown key in [" + std::string(table.name) + "]" +
+               unknown_key_hint(name, table);
       return false;
     }
     auto [it, inserted] = seen.emplace(spec->canonical, std::pair{name, line});
@@ -604,8 +884,9 @@ bool load_translator_table(const toml::table& table, const std::string& path, Co
                "; give only one";
       return false;
     }
+    (*lines)[spec->canonical] = line;
     KeyContext ctx{{}, line};
-    if (!spec->set(*value, out->translator, ctx)) {
+    if (!spec->set(*value, *out, ctx)) {
       *error = location(path, ctx.line) + "key " + quoted(name) + ": " + ctx.what;
       return false;
     }
@@ -623,25 +904,36 @@ bool load_toml(std::string_view text, const std::string& path, Config* out, std:
              std::string(e.description());
     return false;
   }
+  std::map<std::string_view, std::uint32_t> lines;  // key -> line, both tables
   for (const auto& [key, value] : entries_in_file_order(root)) {
     std::string_view name = key->str();
     std::uint32_t line = line_of(*key, *value);
-    if (name == "translator") {
-      const auto* table = value->as_table();
-      if (!table) {
-        *error = location(path, line) + "key 'translator': expected a table, got " + toml_type_name(*value);
+    const TomlTable* table = name == kTranslatorTable.name ? &kTranslatorTable
+                             : name == kDaemonTable.name   ? &kDaemonTable
+                                                           : nullptr;
+    if (table) {
+      const auto* t = value->as_table();
+      if (!t) {
+        *error = location(path, line) + "key " + quoted(name) + ": expected a table, got " + toml_type_name(*value);
         return false;
       }
-      if (!load_translator_table(*table, path, out, error)) return false;
+      if (!load_table(*t, *table, path, out, &lines, error)) return false;
     } else if (value->is_table()) {
       *error = location(path, line) + "table [" + std::string(name) +
-               "] is not supported (tundra.toml has only [translator] so far)";
+               "] is not supported (tundra.toml has only [translator] and [daemon] so far)";
       return false;
     } else {
-      *error = location(path, line) + "key " + quoted(name) +
-               ": unknown top-level key; translator settings belong in [translator]";
+      std::string where = find_key(name, kTranslatorTable) ? "; translator settings belong in [translator]"
+                          : find_key(name, kDaemonTable)   ? "; daemon settings belong in [daemon]"
+                                                           : "; settings belong in [translator] or [daemon]";
+      *error = location(path, line) + "key " + quoted(name) + ": unknown top-level key" + where;
       return false;
     }
+  }
+  std::string what;
+  if (!resolve_map_file(out, &what)) {
+    *error = location(path, lines["map-file"]) + "key 'map-file': " + what;
+    return false;
   }
   return true;
 }
@@ -665,9 +957,6 @@ struct TaygaDirective {
   bool repeatable;  // Tayga allows only map, tun-ip and tun-route more than once
   TaygaHandler handle;
 };
-
-// Tayga's `log` categories.
-constexpr std::string_view kLogCategories[] = {"drop", "reject", "icmp", "self", "dyn"};
 
 const TaygaDirective kTaygaDirectives[] = {
     {"tun-device", 1, 1, false,
@@ -737,30 +1026,21 @@ const TaygaDirective kTaygaDirectives[] = {
     {"log", 1, 9, false,
      [](TaygaContext& x) {
        for (std::string_view arg : x.args) {
-         std::string category = lower(arg);
-         if (std::find(std::begin(kLogCategories), std::end(kLogCategories), category) == std::end(kLogCategories)) {
+         if (!add_log_category(lower(arg), &x.config.log_categories, &x.what)) {
            x.what = quoted(arg) + " is not one of drop, reject, icmp, self, dyn";
            return false;
-         }
-         if (std::find(x.config.log_categories.begin(), x.config.log_categories.end(), category) ==
-             x.config.log_categories.end()) {
-           x.config.log_categories.push_back(category);
          }
        }
        return true;
      }},
     {"map-file", 1, 1, false,
      [](TaygaContext& x) {
+       // Resolved against data-dir once the whole file is read (resolve_map_file()).
        x.config.map_file = std::string(x.args[0]);
        return true;
      }},
     {"tun-up", 1, 1, false,
-     [](TaygaContext& x) {
-       bool up = false;
-       if (!parse_bool_word(x.args[0], &up, &x.what)) return false;
-       x.config.tun_up = up;
-       return true;
-     }},
+     [](TaygaContext& x) { return parse_bool_word(x.args[0], &x.config.configure_interface, &x.what); }},
     {"tun-ip", 1, 1, true,
      [](TaygaContext& x) {
        InterfaceAddress ia;
@@ -779,11 +1059,13 @@ const TaygaDirective kTaygaDirectives[] = {
      [](TaygaContext& x) {
        std::int64_t v = 0;
        if (!parse_integer_text(x.args[0], &v, &x.what)) return false;
-       if (v < 0 || v > kMaxWorkers) {
-         x.what = std::to_string(v) + " is outside 0..64";
+       if (v < 0 || v > std::int64_t{kMaxWorkers}) {
+         x.what = std::to_string(v) + " is outside 0.." + std::to_string(kMaxWorkers);
          return false;
        }
-       x.config.workers = static_cast<unsigned>(v);
+       // Tayga's 0 is its classic single-threaded loop: one thread reading one queue, which
+       // is what one worker is. (tundra's 0 means one per CPU, Tayga's default.)
+       x.config.workers = v == 0 ? 1u : static_cast<unsigned>(v);
        return true;
      }},
 };
@@ -824,6 +1106,11 @@ bool load_tayga(std::string_view text, const std::string& path, Config* out, std
   t.dynamic_pool.reset();
   t.udp_zero_checksum = UdpZeroChecksum::kDrop;
   t.wkpf_strict = false;
+  // Tayga touches the TUN only with `tun-up yes` (0.9.2 never did): setups that configure
+  // it with their own scripts keep working. Tayga opened no TCP port, so neither does tundra
+  // behind a tayga.conf; the control socket stays (a Unix socket under /run/tundra).
+  out->configure_interface = false;
+  out->http_listen.clear();
 
   std::map<std::string_view, std::uint32_t> first_line;  // directive -> line it appeared on
   bool ok = for_each_line(text, [&](std::uint32_t number, std::string_view line) {
@@ -864,6 +1151,11 @@ bool load_tayga(std::string_view text, const std::string& path, Config* out, std
       *error = path + ": directive " + quoted(required) + ": missing (tayga.conf requires it)";
       return false;
     }
+  }
+  std::string what;
+  if (!resolve_map_file(out, &what)) {
+    *error = location(path, first_line["map-file"]) + "directive 'map-file': " + what;
+    return false;
   }
   return true;
 }
@@ -969,8 +1261,24 @@ std::string toml_quote(std::string_view s) {
   return out;
 }
 
+namespace {
+
+std::string toml_bool(bool b) { return b ? "true" : "false"; }
+
+template <class T, class F>
+std::string toml_string_array(const std::vector<T>& items, F&& to_string) {
+  std::vector<std::string> strings;
+  for (const T& item : items) strings.push_back(to_string(item));
+  std::string out;
+  append_prefix_list(out, strings);
+  return out;
+}
+
+}  // namespace
+
 std::string format_config_toml(const Config& config) {
   const TranslatorConfig& t = config.translator;
+  const bool tayga = config.format == ConfigFormat::kTayga;
   std::string o;
   o += "# Effective tundra configuration";
   if (!config.source_path.empty()) {
@@ -987,17 +1295,14 @@ std::string format_config_toml(const Config& config) {
     o += "ipv6-addr = \"\"  # unset, and no prefix to derive it from\n";
   }
   o += "prefix = " + toml_quote(t.prefix ? t.prefix->to_string() : "") + (t.prefix ? "\n" : "  # none\n");
-  o += std::string("wkpf-strict = ") + (t.wkpf_strict ? "true" : "false") + "\n";
+  o += "wkpf-strict = " + toml_bool(t.wkpf_strict) + "\n";
   o += "dynamic-pool = " + toml_quote(t.dynamic_pool ? t.dynamic_pool->to_string() : "") +
        (t.dynamic_pool ? "\n" : "  # none\n");
   o += "dynamic-dormant-after = " + std::to_string(t.dynamic_dormant_after) + "\n";
   o += "dynamic-free-after = " + std::to_string(t.dynamic_free_after) + "\n";
   o += "data-dir = " + toml_quote(t.data_dir) + (t.data_dir.empty() ? "  # none: bindings are not persisted\n" : "\n");
-  std::vector<std::string> maps;
-  for (const EamEntry& e : t.maps) maps.push_back(e.v4.to_string() + " " + e.v6.to_string());
-  o += "map = ";
-  append_prefix_list(o, maps);
-  o += "\n";
+  o += "map = " + toml_string_array(t.maps, [](const EamEntry& e) { return e.v4.to_string() + " " + e.v6.to_string(); }) +
+       "\n";
   o += "mtu = " + std::to_string(t.mtu) + "\n";
   o += "lowest-ipv6-mtu = " + std::to_string(t.lowest_ipv6_mtu) + "\n";
   o += "udp-zero-checksum = " + toml_quote(udp_zero_checksum_name(t.udp_zero_checksum)) + "\n";
@@ -1005,34 +1310,27 @@ std::string format_config_toml(const Config& config) {
        (t.rfc6791_pool4 ? "\n" : "  # none: ipv4-addr\n");
   o += "rfc6791-pool6 = " + toml_quote(t.rfc6791_pool6 ? t.rfc6791_pool6->to_string() : "") +
        (t.rfc6791_pool6 ? "\n" : "  # none: ipv6-addr\n");
+  if (config.workers == 0) {
+    o += "workers = \"auto\"  # one per online CPU, at most " + std::to_string(kMaxWorkers) + "\n";
+  } else {
+    o += "workers = " + std::to_string(config.workers) + "\n";
+  }
+  o += "configure-interface = " + toml_bool(config.configure_interface) +
+       (tayga && !config.configure_interface ? "  # tayga.conf without 'tun-up yes'\n" : "\n");
+  o += "tun-ip = " + toml_string_array(config.tun_ips, [](const InterfaceAddress& a) { return a.to_string(); }) + "\n";
+  o += "tun-route = " + toml_string_array(config.tun_routes, ip_prefix_to_string) + "\n";
+  o += "map-file = " + toml_quote(config.map_file) + (config.map_file.empty() ? "  # none\n" : "\n");
+  o += "log = " + toml_string_array(config.log_categories, [](const std::string& s) { return s; }) + "\n";
 
-  // Daemon-only tayga.conf settings: comments, since tundra.toml has no keys for them yet.
-  std::string daemon;
-  if (!config.log_categories.empty()) {
-    daemon += "# log = ";
-    append_prefix_list(daemon, config.log_categories);
-    daemon += "\n";
-  }
-  if (!config.map_file.empty()) daemon += "# map-file = " + toml_quote(config.map_file) + "\n";
-  if (config.tun_up) daemon += std::string("# tun-up = ") + (*config.tun_up ? "true" : "false") + "\n";
-  if (!config.tun_ips.empty()) {
-    std::vector<std::string> items;
-    for (const auto& ia : config.tun_ips) items.push_back(ia.to_string());
-    daemon += "# tun-ip = ";
-    append_prefix_list(daemon, items);
-    daemon += "\n";
-  }
-  if (!config.tun_routes.empty()) {
-    std::vector<std::string> items;
-    for (const auto& p : config.tun_routes) items.push_back(ip_prefix_to_string(p));
-    daemon += "# tun-route = ";
-    append_prefix_list(daemon, items);
-    daemon += "\n";
-  }
-  if (config.workers) daemon += "# workers = " + std::to_string(*config.workers) + "\n";
-  if (!daemon.empty()) {
-    o += "\n# tayga.conf settings for the daemon, with no tundra.toml key yet:\n" + daemon;
-  }
+  o += "\n[daemon]\n";
+  o += "control-socket = " + toml_quote(config.control_socket) + (config.control_socket.empty() ? "  # none\n" : "\n");
+  o += "http-listen = " + toml_quote(config.http_listen) +
+       (!config.http_listen.empty() ? "\n" : tayga ? "  # none: a tayga.conf opens no TCP port\n" : "  # none\n");
+  o += "log-level = " + toml_quote(config.log_level) + "\n";
+  o += "user = " + toml_quote(config.user) + (config.user.empty() ? "  # stay root\n" : "\n");
+  o += "group = " + toml_quote(config.group) +
+       (!config.group.empty() ? "\n" : config.user.empty() ? "  # none\n" : "  # the primary group of user\n");
+  o += "pid-file = " + toml_quote(config.pid_file) + (config.pid_file.empty() ? "  # none\n" : "\n");
   return o;
 }
 

@@ -1,15 +1,16 @@
 // Configuration files: tundra.toml and Tayga's tayga.conf, loaded into one plain Config.
 //
-// Both formats fill the same TranslatorConfig (translator/config.h) with the same meaning
-// for the same names; docs/configuration.md lists every key, its default and its Tayga
-// equivalent. Loading checks each value on its own (syntax, ranges) and reports the first
+// Both formats fill the same Config (the TranslatorConfig of translator/config.h plus the
+// daemon's settings) with the same meaning for the same names; docs/configuration.md lists
+// every key, its default and its Tayga equivalent. Loading checks each value on its own (syntax, ranges) and reports the first
 // problem as one line naming the file, the line and the key:
 //
 //   tundra.toml:7: key 'mtu': 900 is below 1280
 //   tayga.conf:3: directive 'prefix': 64:ff9b::/95 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)
 //
-// Relations between values (ipv6-addr outside prefix, maps inside the pool, ...) are
-// checked afterwards by Translator::create(), which the callers run before using a Config.
+// Relations between translator values (ipv6-addr outside prefix, maps inside the pool, ...)
+// are checked afterwards by Translator::create(), which the callers run before using a
+// Config. The one relation resolved while loading: a relative map-file is joined to data-dir.
 //
 // Control plane only: these functions allocate and catch toml++'s exceptions; nothing here
 // throws to the caller.
@@ -54,14 +55,51 @@ struct Config {
   // The format it was read in.
   ConfigFormat format = ConfigFormat::kToml;
 
-  // tayga.conf directives that belong to the daemon (`tundra run`, a later issue) and have
-  // no tundra.toml key yet. Kept so that a tayga.conf loses nothing; unset/empty when absent.
-  std::vector<std::string> log_categories;   // `log`: any of drop reject icmp self dyn
-  std::string map_file;                      // `map-file`: extra `map` lines, reloaded on SIGHUP
-  std::optional<bool> tun_up;                // `tun-up`: bring the TUN up over netlink
-  std::vector<InterfaceAddress> tun_ips;     // `tun-ip`, repeatable
-  std::vector<IpPrefix> tun_routes;          // `tun-route`, repeatable
-  std::optional<unsigned> workers;           // `workers`: 0..64; unset = one per online CPU
+  // --- Settings of the daemon (`tundra run`) that concern the TUN and the packet path:
+  // keys of [translator], or the tayga.conf directives of the same names.
+
+  // `workers`: data-plane threads, each on its own TUN queue. 0 = one per online CPU, at
+  // most 64 (tundra.toml "auto", or the key left out). tayga.conf `workers 0`
+  // (Tayga's single-threaded loop) loads as 1.
+  unsigned workers = 0;
+  // `configure-interface` (tayga.conf `tun-up`): bring the TUN up, set its MTU to
+  // translator.mtu and add routes for the prefix, the dynamic pool and the IPv4 sides of
+  // the maps (an existing route counts as added). false: the operator does it. A tayga.conf
+  // without `tun-up yes` loads as false, as Tayga 0.9.2 never touched the interface.
+  bool configure_interface = true;
+  // `tun-ip`: addresses added to the TUN (like `ip addr add`), whatever configure_interface.
+  std::vector<InterfaceAddress> tun_ips;
+  // `tun-route`: routes added via the TUN (like `ip route add ... dev`), whatever
+  // configure_interface.
+  std::vector<IpPrefix> tun_routes;
+  // `map-file`: a file of extra `map` lines, reloaded on SIGHUP. An absolute path (a relative
+  // one is resolved against translator.data_dir when loading); "" = none.
+  std::string map_file;
+  // `log`: per-packet log categories, each one of drop reject icmp self dyn, in the order
+  // given, without repeats. Empty = none.
+  std::vector<std::string> log_categories;
+
+  // --- Process-wide settings: the [daemon] table of tundra.toml. A tayga.conf has no
+  // directives for these (Tayga took -u, -g, -p on its command line); it gets these
+  // defaults, except http_listen, which is "" for a tayga.conf.
+
+  // `control-socket`: the Unix socket of `tundra show` and `tundra reload`. An absolute path,
+  // at most 107 bytes; "" = no control socket.
+  // (The defaults here are also cli/control.h's kDefaultControlSocket and cli/http.h's
+  // kDefaultHttpListen.)
+  std::string control_socket = "/run/tundra/control.sock";
+  // `http-listen`: numeric "IPv4:port" or "[IPv6]:port" (port 1..65535) for /metrics and
+  // /health; "" = none.
+  std::string http_listen = "127.0.0.1:8080";
+  // `log-level`: one of "error", "warn", "info", "debug".
+  std::string log_level = "info";
+  // `user`, `group`: drop privileges to these after opening the TUN. A name or a numeric id,
+  // not resolved when loading; "" = keep running as root (user) / the primary group of
+  // `user` (group).
+  std::string user;
+  std::string group;
+  // `pid-file`: an absolute path to write the daemon's PID to; "" = none.
+  std::string pid_file;
 
   // Accepted but noteworthy settings (deprecated or reinterpreted Tayga directives), one
   // line each in the same FILE:LINE: form as errors. Callers print them to stderr.
@@ -82,10 +120,9 @@ bool load_config_text(std::string_view text, const std::string& path, Config* ou
 // by whitespace, on a line without '=', makes it tayga.conf; anything else is TOML.
 ConfigFormat detect_config_format(const std::string& path, std::string_view text);
 
-// The effective configuration as a tundra.toml document: a comment header, then a
-// [translator] table with one `key = value` line per key, every key present. Loading the
-// result gives back an equal TranslatorConfig. Daemon-only tayga.conf settings that have no
-// tundra.toml key yet follow as comments.
+// The effective configuration as a tundra.toml document: a comment header, then the
+// [translator] and [daemon] tables with one `key = value` line per key, every key present.
+// Loading the result gives back an equal Config (all but source_path, format and warnings).
 std::string format_config_toml(const Config& config);
 
 // Quotes `s` as a TOML basic string.

@@ -3,7 +3,11 @@
 //   tundra check [-c FILE]           validate FILE, print the effective configuration
 //   tundra replay [-c FILE] [-v] IN OUT  translate capture IN into capture OUT
 // Without -c the built-in default configuration is used (translator/config.h).
+//   tundra run [-c FILE]             run the translator daemon in the foreground
+//   tundra show mappings|stats|config [--json|--csv] [-s SOCKET]
+//   tundra reload [-s SOCKET]        ask the running daemon to reload its configuration
 //   tundra version                   print the version
+// Invoked as `tayga` (a symlink), the binary takes Tayga's command line instead.
 //
 // Exit status: 0 success, 1 usage error (bad command line, no subcommand), 2 a bad file
 // (configuration or capture) or any other failure. Every failure is one line on stderr.
@@ -17,6 +21,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config.h"
+#include "cli/control.h"
+#include "cli/run.h"
+#include "cli/tayga_cli.h"
 #include "cli/packet_summary.h"
 #include "cli/replay.h"
 #include "translator/translator.h"
@@ -83,6 +90,23 @@ int run(int argc, char** argv) {
   replay->add_option("input", input_path, "capture to read")->required();
   replay->add_option("output", output_path, "capture to write (truncated)")->required();
 
+  auto* run_cmd = app.add_subcommand("run", "Run the translator daemon in the foreground (SIGTERM stops it, "
+                                            "SIGHUP reloads)");
+  run_cmd->add_option("-c,--config", config_path, kConfigHelp);
+  run_cmd->add_option("--format", format_name, kFormatHelp)->check(CLI::IsMember({"auto", "toml", "tayga"}));
+
+  std::string socket_path = tundra::kDefaultControlSocket;
+  const char* kSocketHelp = "the daemon's control socket";
+  auto* show = app.add_subcommand("show", "Show the running daemon's mappings, counters or configuration");
+  std::string what;
+  show->add_option("what", what, "mappings, stats or config")->required()->check(CLI::IsMember({"mappings", "stats", "config"}));
+  bool as_json = false, as_csv = false;
+  show->add_flag("--json", as_json, "JSON output");
+  show->add_flag("--csv", as_csv, "CSV output");
+  show->add_option("-s,--socket", socket_path, kSocketHelp);
+  auto* reload = app.add_subcommand("reload", "Ask the running daemon to reload its configuration");
+  reload->add_option("-s,--socket", socket_path, kSocketHelp);
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -96,6 +120,17 @@ int run(int argc, char** argv) {
     std::cout << "tundra " << kVersion << '\n';
     return kExitOk;
   }
+  if (*run_cmd) {
+    tundra::RunOptions options;
+    options.config_path = config_path;
+    options.format = parse_format(format_name);
+    return tundra::run_daemon(options);
+  }
+  if (*show) {
+    std::string request = "show " + what + (as_json ? " json" : as_csv ? " csv" : "");
+    return tundra::control_client(socket_path, request, std::cout, std::cerr);
+  }
+  if (*reload) return tundra::control_client(socket_path, "reload", std::cout, std::cerr);
   if (*check) {
     tundra::Config config;
     if (!load_translator(config_path, parse_format(format_name), &config)) return kExitFailure;
@@ -128,8 +163,38 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
+// The `tayga` personality: Tayga's command line, Tayga's behaviour for each flag.
+int run_as_tayga(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  tundra::TaygaCommandLine cmd;
+  std::string error;
+  if (!tundra::parse_tayga_command_line(args, &cmd, &error)) {
+    std::cerr << error << '\n';
+    return tundra::kTaygaExitUsage;
+  }
+  if (cmd.help) {
+    std::cout << tundra::tayga_usage("tayga");
+    return tundra::kTaygaExitHelp;
+  }
+  for (const auto& w : cmd.warnings) std::cerr << w << '\n';
+  if (cmd.tun_operation != tundra::TaygaTunOperation::kNone) {
+    return tundra::make_persistent_tun_from_config(cmd.config_path, tundra::ConfigFormat::kAuto,
+                                                   cmd.tun_operation == tundra::TaygaTunOperation::kRemove);
+  }
+  // tundra never daemonises: containers and systemd want the foreground (-n is implied).
+  tundra::RunOptions options;
+  options.config_path = cmd.config_path;
+  options.debug = cmd.debug;
+  if (!cmd.pidfile.empty()) options.pid_file = cmd.pidfile;
+  if (!cmd.user.empty()) options.user = cmd.user;
+  if (!cmd.group.empty()) options.group = cmd.group;
+  options.chroot = cmd.chroot;
+  return tundra::run_daemon(options);
+}
+
 int main(int argc, char** argv) {
   try {
+    if (argc > 0 && tundra::invoked_as_tayga(argv[0])) return run_as_tayga(argc, argv);
     return run(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "tundra: " << e.what() << '\n';

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "cli/config.h"
 #include "translator/rfc6052.h"
@@ -34,6 +36,30 @@ std::string first_difference(const TranslatorConfig& a, const TranslatorConfig& 
   return "";
 }
 
+// The daemon settings that both formats can express (the [translator] keys of cli/config.h).
+std::string first_translator_side_difference(const Config& a, const Config& b) {
+  if (auto d = first_difference(a.translator, b.translator); !d.empty()) return d;
+  if (a.workers != b.workers) return "workers";
+  if (a.configure_interface != b.configure_interface) return "configure-interface";
+  if (a.tun_ips != b.tun_ips) return "tun-ip";
+  if (a.tun_routes != b.tun_routes) return "tun-route";
+  if (a.map_file != b.map_file) return "map-file";
+  if (a.log_categories != b.log_categories) return "log";
+  return "";
+}
+
+// Every setting of a Config (all but source_path, format and warnings).
+std::string first_difference(const Config& a, const Config& b) {
+  if (auto d = first_translator_side_difference(a, b); !d.empty()) return d;
+  if (a.control_socket != b.control_socket) return "control-socket";
+  if (a.http_listen != b.http_listen) return "http-listen";
+  if (a.log_level != b.log_level) return "log-level";
+  if (a.user != b.user) return "user";
+  if (a.group != b.group) return "group";
+  if (a.pid_file != b.pid_file) return "pid-file";
+  return "";
+}
+
 Config load_ok(const std::string& text, const std::string& path = "tundra.toml",
                ConfigFormat format = ConfigFormat::kAuto) {
   Config c;
@@ -62,8 +88,26 @@ const std::string kData = std::string(TUNDRA_SOURCE_DIR) + "/tests/cli/data/";
 TEST_CASE("An empty tundra.toml loads the defaults of translator/config.h", "[config]") {
   Config c = load_ok("");
   CHECK(first_difference(c.translator, TranslatorConfig{}) == "");
+  CHECK(first_difference(c, Config{}) == "");
   CHECK(c.format == ConfigFormat::kToml);
   CHECK(load_ok("[translator]\n").translator.prefix == tundra::Rfc6052Prefix::well_known());
+  CHECK(first_difference(load_ok("[translator]\n[daemon]\n"), Config{}) == "");
+}
+
+TEST_CASE("The daemon settings default as documented", "[config]") {
+  Config c = load_ok("");
+  CHECK(c.workers == 0u);  // one per online CPU
+  CHECK(c.configure_interface);
+  CHECK(c.tun_ips.empty());
+  CHECK(c.tun_routes.empty());
+  CHECK(c.map_file.empty());
+  CHECK(c.log_categories.empty());
+  CHECK(c.control_socket == "/run/tundra/control.sock");
+  CHECK(c.http_listen == "127.0.0.1:8080");
+  CHECK(c.log_level == "info");
+  CHECK(c.user.empty());
+  CHECK(c.group.empty());
+  CHECK(c.pid_file.empty());
 }
 
 TEST_CASE("Every [translator] key of tundra.toml sets its field", "[config]") {
@@ -84,7 +128,26 @@ lowest-ipv6-mtu = 1500
 udp-zero-checksum = "icmp"
 rfc6791-pool4 = "192.0.2.128/25"
 rfc6791-pool6 = "2001:db8:ffff::/48"
+workers = 8
+configure-interface = false
+tun-ip = ["192.0.2.1/24", "2001:db8::1/64", "192.0.2.2"]
+tun-route = ["64:ff9b::/96", "198.51.100.0/24", "203.0.113.9"]
+map-file = "/etc/tundra/maps"
+log = ["self", "drop", "icmp", "reject", "dyn", "drop"]
 )");
+  CHECK(c.workers == 8u);
+  CHECK_FALSE(c.configure_interface);
+  REQUIRE(c.tun_ips.size() == 3);
+  CHECK(c.tun_ips[0].to_string() == "192.0.2.1/24");
+  CHECK(c.tun_ips[1].to_string() == "2001:db8::1/64");
+  CHECK(c.tun_ips[2].to_string() == "192.0.2.2/32");
+  REQUIRE(c.tun_routes.size() == 3);
+  CHECK(c.tun_routes[0] == tundra::IpPrefix{v6p("64:ff9b::/96")});
+  CHECK(c.tun_routes[1] == tundra::IpPrefix{v4p("198.51.100.0/24")});
+  CHECK(c.tun_routes[2] == tundra::IpPrefix{v4p("203.0.113.9/32")});
+  CHECK(c.map_file == "/etc/tundra/maps");
+  // In the order given, each once.
+  CHECK(c.log_categories == std::vector<std::string>{"self", "drop", "icmp", "reject", "dyn"});
   const TranslatorConfig& t = c.translator;
   CHECK(t.tun_device == "xlat0");
   CHECK(t.ipv4_addr == *tundra::Ipv4Address::parse("192.0.2.1"));
@@ -103,6 +166,69 @@ rfc6791-pool6 = "2001:db8:ffff::/48"
   CHECK(t.udp_zero_checksum == UdpZeroChecksum::kIcmp);
   CHECK(t.rfc6791_pool4 == v4p("192.0.2.128/25"));
   CHECK(t.rfc6791_pool6 == v6p("2001:db8:ffff::/48"));
+}
+
+TEST_CASE("Every [daemon] key of tundra.toml sets its field", "[config]") {
+  Config c = load_ok(R"(
+[daemon]
+control-socket = "/run/nat64/ctl"
+http-listen = "[2001:db8::1]:9464"
+log-level = "warn"
+user = "tundra"
+group = "nogroup"
+pid-file = "/run/tundra.pid"
+)");
+  CHECK(c.control_socket == "/run/nat64/ctl");
+  CHECK(c.http_listen == "[2001:db8::1]:9464");
+  CHECK(c.log_level == "warn");
+  CHECK(c.user == "tundra");
+  CHECK(c.group == "nogroup");
+  CHECK(c.pid_file == "/run/tundra.pid");
+  // Empty strings switch off the socket, the listener and the PID file; numeric ids are fine.
+  c = load_ok("[daemon]\ncontrol-socket = \"\"\nhttp-listen = \"\"\nuser = \"998\"\ngroup = \"0\"\npid-file = \"\"\n");
+  CHECK(c.control_socket.empty());
+  CHECK(c.http_listen.empty());
+  CHECK(c.pid_file.empty());
+  CHECK(c.user == "998");
+  CHECK(c.group == "0");
+  CHECK(load_ok("[daemon]\nuser = \"svc_Tundra.1-x$\"\n").user == "svc_Tundra.1-x$");
+  for (const char* level : {"error", "warn", "info", "debug"}) {
+    INFO(level);
+    CHECK(load_ok(std::string("[daemon]\nlog-level = \"") + level + "\"\n").log_level == level);
+  }
+}
+
+TEST_CASE("workers is 1..64 or \"auto\" (0 in Config: one per online CPU)", "[config]") {
+  CHECK(load_ok("[translator]\nworkers = 1\n").workers == 1u);
+  CHECK(load_ok("[translator]\nworkers = 64\n").workers == 64u);
+  CHECK(load_ok("[translator]\nworkers = 3\nmtu = 1500\n").workers == 3u);
+  CHECK(load_ok("[translator]\nworkers = \"auto\"\n").workers == 0u);
+}
+
+TEST_CASE("A relative map-file is resolved against data-dir, in either order", "[config]") {
+  CHECK(load_ok("[translator]\nmap-file = \"maps\"\ndata-dir = \"/var/lib/tundra\"\n").map_file ==
+        "/var/lib/tundra/maps");
+  CHECK(load_ok("[translator]\ndata-dir = \"/var/lib/tundra/\"\nmap-file = \"sub/maps\"\n").map_file ==
+        "/var/lib/tundra/sub/maps");
+  CHECK(load_ok("[translator]\nmap-file = \"/etc/maps\"\n").map_file == "/etc/maps");
+  CHECK(load_ok("[translator]\nmap-file = \"\"\n").map_file.empty());
+  CHECK(load_error("[translator]\nmtu = 1500\nmap-file = \"maps\"\n") ==
+        "tundra.toml:3: key 'map-file': 'maps' is a relative path and there is no data-dir to resolve it against");
+}
+
+TEST_CASE("http-listen takes a numeric IPv4:port or [IPv6]:port", "[config]") {
+  for (const char* good : {"127.0.0.1:8080", "0.0.0.0:1", "[::]:65535", "[::1]:9100", "[2001:db8::1]:80",
+                           "[::ffff:192.0.2.1]:80"}) {
+    INFO(good);
+    CHECK(load_ok(std::string("[daemon]\nhttp-listen = \"") + good + "\"\n").http_listen == good);
+  }
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x",
+                          "localhost:80", "::1:80", "[::1]", "[::1]80", "[::1:80", "[192.0.2.1]:80", ":80",
+                          "127.0.0.1:+80", "127.0.0.1:-1", "[fe80::1%eth0]:80", " 127.0.0.1:80"}) {
+    INFO(bad);
+    CHECK(load_error(std::string("[daemon]\nhttp-listen = \"") + bad + "\"\n")
+              .rfind("tundra.toml:2: key 'http-listen': '" + std::string(bad) + "'", 0) == 0);
+  }
 }
 
 TEST_CASE("Empty strings switch off the optional addresses and prefixes", "[config]") {
@@ -128,8 +254,8 @@ TEST_CASE("offlink-mtu is an alias of lowest-ipv6-mtu, and giving both is refuse
 
 TEST_CASE("Bad values in tundra.toml name the file, the line and the key", "[config]") {
   struct Case {
-    const char* text;
-    const char* error;
+    std::string text;
+    const char* error;  // nullptr: computed in the loop
   };
   const Case cases[] = {
       {"[translator]\nmtu = 1279\n", "tundra.toml:2: key 'mtu': 1279 is below 1280 (allowed: 1280..65535 bytes)"},
@@ -170,11 +296,84 @@ TEST_CASE("Bad values in tundra.toml name the file, the line and the key", "[con
       {"[translator]\ntun-device = \"a-very-long-interface\"\n",
        "tundra.toml:2: key 'tun-device': 'a-very-long-interface' is longer than 15 characters"},
       {"[translator]\ntun-device = \"a/b\"\n", "tundra.toml:2: key 'tun-device': 'a/b' is not a valid interface name"},
+      // Daemon settings in [translator].
+      {"[translator]\nworkers = 0\n",
+       "tundra.toml:2: key 'workers': 0 is outside 1..64 (\"auto\" = one per online CPU)"},
+      {"[translator]\nworkers = 65\n",
+       "tundra.toml:2: key 'workers': 65 is outside 1..64 (\"auto\" = one per online CPU)"},
+      {"[translator]\nworkers = -1\n",
+       "tundra.toml:2: key 'workers': -1 is outside 1..64 (\"auto\" = one per online CPU)"},
+      {"[translator]\nworkers = \"4\"\n", "tundra.toml:2: key 'workers': '4' is not \"auto\" or an integer 1..64"},
+      {"[translator]\nworkers = 2.5\n",
+       "tundra.toml:2: key 'workers': expected an integer 1..64 or \"auto\", got a floating-point number"},
+      {"[translator]\nconfigure-interface = \"yes\"\n",
+       "tundra.toml:2: key 'configure-interface': expected true or false, got a string"},
+      {"[translator]\ntun-ip = \"192.0.2.1/24\"\n",
+       "tundra.toml:2: key 'tun-ip': expected an array of \"address[/length]\" strings, got a string"},
+      {"[translator]\ntun-ip = [\n  \"192.0.2.1/24\",\n  \"192.0.2.1/33\",\n]\n",
+       "tundra.toml:4: key 'tun-ip': '192.0.2.1/33': '/33' is not a prefix length (0..32)"},
+      {"[translator]\ntun-ip = [\"nat64.example\"]\n",
+       "tundra.toml:2: key 'tun-ip': 'nat64.example' is not an IPv4 or IPv6 address"},
+      {"[translator]\ntun-ip = [24]\n", "tundra.toml:2: key 'tun-ip': expected a string, got an integer"},
+      {"[translator]\ntun-route = [\"64:ff9b::1/96\"]\n",
+       "tundra.toml:2: key 'tun-route': '64:ff9b::1/96' has host bits set (did you mean 64:ff9b::/96?)"},
+      {"[translator]\ntun-route = [\"default\"]\n",
+       "tundra.toml:2: key 'tun-route': 'default' is not an IPv4 or IPv6 prefix"},
+      {"[translator]\ntun-route = {}\n",
+       "tundra.toml:2: key 'tun-route': expected an array of \"prefix[/length]\" strings, got a table"},
+      {"[translator]\nmap-file = false\n",
+       "tundra.toml:2: key 'map-file': expected a string (\"\" for none), got a boolean"},
+      {"[translator]\nlog = [\"drop\", \"chatty\"]\n",
+       "tundra.toml:2: key 'log': 'chatty' is not one of drop, reject, icmp, self, dyn"},
+      {"[translator]\nlog = [\"DROP\"]\n", "tundra.toml:2: key 'log': 'DROP' is not one of drop, reject, icmp, self, dyn"},
+      {"[translator]\nlog = \"drop\"\n", "tundra.toml:2: key 'log': expected an array of category strings, got a string"},
+      // [daemon].
+      {"[daemon]\ncontrol-socket = \"tundra.sock\"\n",
+       "tundra.toml:2: key 'control-socket': 'tundra.sock' is not an absolute path"},
+      {"[daemon]\ncontrol-socket = \"/" + std::string(107, 'x') + "\"\n",
+       nullptr},  // filled in below: 108 bytes
+      {"[daemon]\ncontrol-socket = 1\n",
+       "tundra.toml:2: key 'control-socket': expected a string (\"\" for none), got an integer"},
+      {"[daemon]\nhttp-listen = \"localhost:8080\"\n",
+       "tundra.toml:2: key 'http-listen': 'localhost:8080': 'localhost' is not an IPv4 address (addresses are numeric)"},
+      {"[daemon]\nhttp-listen = \"::1:8080\"\n",
+       "tundra.toml:2: key 'http-listen': '::1:8080': an IPv6 address needs brackets, as in [::1]:8080"},
+      {"[daemon]\nhttp-listen = \"[::1]\"\n", "tundra.toml:2: key 'http-listen': '[::1]' is not [IPv6]:port"},
+      {"[daemon]\nhttp-listen = \"[::g]:80\"\n",
+       "tundra.toml:2: key 'http-listen': '[::g]:80': '::g' is not an IPv6 address"},
+      {"[daemon]\nhttp-listen = \"8080\"\n",
+       "tundra.toml:2: key 'http-listen': '8080' has no port (IPv4:port or [IPv6]:port)"},
+      {"[daemon]\nhttp-listen = \"0.0.0.0:0\"\n",
+       "tundra.toml:2: key 'http-listen': '0.0.0.0:0': '0' is not a port (1..65535)"},
+      {"[daemon]\nhttp-listen = \"[::]:65536\"\n",
+       "tundra.toml:2: key 'http-listen': '[::]:65536': '65536' is not a port (1..65535)"},
+      {"[daemon]\nhttp-listen = 8080\n",
+       "tundra.toml:2: key 'http-listen': expected a string (\"\" for none), got an integer"},
+      {"[daemon]\nlog-level = \"verbose\"\n",
+       "tundra.toml:2: key 'log-level': 'verbose' is not one of error, warn, info, debug"},
+      {"[daemon]\nlog-level = \"INFO\"\n", "tundra.toml:2: key 'log-level': 'INFO' is not one of error, warn, info, debug"},
+      {"[daemon]\nlog-level = \"\"\n", "tundra.toml:2: key 'log-level': '' is not one of error, warn, info, debug"},
+      {"[daemon]\nuser = \"nobody:nogroup\"\n",
+       "tundra.toml:2: key 'user': 'nobody:nogroup' is not a user or group name (letters, digits, '.', '_', '-') "
+       "or a numeric id"},
+      {"[daemon]\nuser = \"-u\"\n",
+       "tundra.toml:2: key 'user': '-u' is not a user or group name (letters, digits, '.', '_', '-') or a numeric id"},
+      {"[daemon]\nuser = 65534\n", "tundra.toml:2: key 'user': expected a string (\"\" to stay root), got an integer"},
+      {"[daemon]\ngroup = \"4294967295\"\n",
+       "tundra.toml:2: key 'group': '4294967295' is not a valid numeric id (0..4294967294)"},
+      {"[daemon]\ngroup = \"99999999999\"\n",
+       "tundra.toml:2: key 'group': '99999999999' is not a valid numeric id (0..4294967294)"},
+      {"[daemon]\npid-file = \"tundra.pid\"\n", "tundra.toml:2: key 'pid-file': 'tundra.pid' is not an absolute path"},
   };
   for (const Case& c : cases) {
     INFO(c.text);
-    CHECK(load_error(c.text) == c.error);
+    std::string expected = c.error ? c.error
+                                   : "tundra.toml:2: key 'control-socket': '/" + std::string(107, 'x') +
+                                         "' is longer than 107 bytes (the limit of a Unix socket path)";
+    CHECK(load_error(c.text) == expected);
   }
+  // 107 bytes is the longest that fits.
+  CHECK(load_ok("[daemon]\ncontrol-socket = \"/" + std::string(106, 'x') + "\"\n").control_socket.size() == 107);
 }
 
 TEST_CASE("Unknown keys and tables in tundra.toml are refused", "[config]") {
@@ -183,11 +382,32 @@ TEST_CASE("Unknown keys and tables in tundra.toml are refused", "[config]") {
   CHECK(load_error("[translator]\nfrobnicate = 1\n") == "tundra.toml:2: key 'frobnicate': unknown key in [translator]");
   CHECK(load_error("[translator]\nudp-cksum-mode = \"drop\"\n") ==
         "tundra.toml:2: key 'udp-cksum-mode': unknown key in [translator]; tundra.toml calls it 'udp-zero-checksum'");
+  CHECK(load_error("[translator]\ntun-up = true\n") ==
+        "tundra.toml:2: key 'tun-up': unknown key in [translator]; tundra.toml calls it 'configure-interface' "
+        "(which also sets the MTU and adds the routes)");
+  CHECK(load_error("[translator]\nstrict-frag-hdr = true\n") ==
+        "tundra.toml:2: key 'strict-frag-hdr': unknown key in [translator]; it is a deprecated tayga.conf "
+        "directive with no effect");
+  CHECK(load_error("[translator]\nworker = 2\n") ==
+        "tundra.toml:2: key 'worker': unknown key in [translator]; did you mean 'workers'?");
+  CHECK(load_error("[translator]\nuser = \"tundra\"\n") ==
+        "tundra.toml:2: key 'user': unknown key in [translator]; it belongs in [daemon]");
+  CHECK(load_error("[daemon]\nworkers = 2\n") ==
+        "tundra.toml:2: key 'workers': unknown key in [daemon]; it belongs in [translator]");
+  CHECK(load_error("[daemon]\npidfile = \"/run/t.pid\"\n") ==
+        "tundra.toml:2: key 'pidfile': unknown key in [daemon]; did you mean 'pid-file'?");
+  CHECK(load_error("[daemon]\nchroot = true\n") == "tundra.toml:2: key 'chroot': unknown key in [daemon]");
   CHECK(load_error("[translator]\n\n[dns64]\nprefix = \"64:ff9b::/96\"\n") ==
-        "tundra.toml:3: table [dns64] is not supported (tundra.toml has only [translator] so far)");
+        "tundra.toml:3: table [dns64] is not supported (tundra.toml has only [translator] and [daemon] so far)");
   CHECK(load_error("mtu = 1500\n") ==
         "tundra.toml:1: key 'mtu': unknown top-level key; translator settings belong in [translator]");
+  CHECK(load_error("log-level = \"debug\"\n") ==
+        "tundra.toml:1: key 'log-level': unknown top-level key; daemon settings belong in [daemon]");
+  CHECK(load_error("verbose = true\n") ==
+        "tundra.toml:1: key 'verbose': unknown top-level key; settings belong in [translator] or [daemon]");
   CHECK(load_error("translator = 1\n") == "tundra.toml:1: key 'translator': expected a table, got an integer");
+  CHECK(load_error("daemon = \"yes\"\n") == "tundra.toml:1: key 'daemon': expected a table, got a string");
+  CHECK(load_error("[daemon]\nuser = \"a\"\n[daemon.x]\n").rfind("tundra.toml:", 0) == 0);
 }
 
 TEST_CASE("TOML syntax errors give FILE:LINE:COL", "[config]") {
@@ -206,6 +426,44 @@ TEST_CASE("A tayga.conf starts from Tayga's defaults: no prefix, no pool, zero c
   CHECK(c.translator.mtu == TranslatorConfig{}.mtu);
 }
 
+TEST_CASE("A tayga.conf leaves the TUN alone without tun-up yes and opens no TCP port", "[config][tayga]") {
+  const std::string head = "tun-device nat64\nipv4-addr 192.168.255.1\n";
+  Config c = load_ok(head, "tayga.conf");
+  CHECK_FALSE(c.configure_interface);  // Tayga 0.9.2 never configured the TUN
+  CHECK(c.http_listen.empty());
+  CHECK(c.workers == 0u);  // Tayga's default too: one per online CPU
+  CHECK(c.control_socket == "/run/tundra/control.sock");
+  CHECK(c.log_level == "info");
+  CHECK(c.user.empty());
+  CHECK(c.group.empty());
+  CHECK(c.pid_file.empty());
+  CHECK(c.map_file.empty());
+  CHECK(c.log_categories.empty());
+  CHECK(load_ok(head + "tun-up yes\n", "tayga.conf").configure_interface);
+  CHECK_FALSE(load_ok(head + "tun-up off\n", "tayga.conf").configure_interface);
+  // tun-ip and tun-route do not imply tun-up (they are applied either way).
+  CHECK_FALSE(load_ok(head + "tun-ip 192.168.255.1/24\ntun-route 64:ff9b::/96\n", "tayga.conf").configure_interface);
+}
+
+TEST_CASE("Tayga's workers 0 (its single-threaded loop) loads as one worker", "[config][tayga]") {
+  const std::string head = "tun-device nat64\nipv4-addr 192.168.255.1\n";
+  Config c = load_ok(head + "workers 0\n", "tayga.conf");
+  CHECK(c.workers == 1u);
+  CHECK(c.warnings.empty());
+  CHECK(load_ok(head + "workers 1\n", "tayga.conf").workers == 1u);
+  CHECK(load_ok(head + "workers 64\n", "tayga.conf").workers == 64u);
+}
+
+TEST_CASE("Tayga's map-file is resolved against data-dir", "[config][tayga]") {
+  const std::string head = "tun-device nat64\nipv4-addr 192.168.255.1\n";
+  CHECK(load_ok(head + "map-file maps.conf\ndata-dir /var/lib/tayga\n", "tayga.conf").map_file ==
+        "/var/lib/tayga/maps.conf");
+  CHECK(load_ok(head + "map-file /etc/tayga/maps.conf\n", "tayga.conf").map_file == "/etc/tayga/maps.conf");
+  CHECK(load_error(head + "map-file maps.conf\n", "tayga.conf") ==
+        "tayga.conf:3: directive 'map-file': 'maps.conf' is a relative path and there is no data-dir to resolve it "
+        "against");
+}
+
 TEST_CASE("The same settings in tundra.toml and tayga.conf load to equal translator configurations",
           "[config][tayga]") {
   Config toml;
@@ -216,8 +474,11 @@ TEST_CASE("The same settings in tundra.toml and tayga.conf load to equal transla
   REQUIRE(tundra::load_config(kData + "tayga-equivalent.conf", &tayga, &error));
   CHECK(toml.format == ConfigFormat::kToml);
   CHECK(tayga.format == ConfigFormat::kTayga);
-  CHECK(first_difference(toml.translator, tayga.translator) == "");
+  CHECK(first_translator_side_difference(toml, tayga) == "");
   CHECK(tayga.translator.maps.size() == 2);
+  CHECK(tayga.workers == 4u);
+  CHECK(tayga.tun_ips.size() == 2);
+  CHECK(tayga.map_file == "/var/lib/tundra/extra.map");
 }
 
 TEST_CASE("tayga.conf accepts every directive, comments, any case and CRLF line ends", "[config][tayga]") {
@@ -251,8 +512,8 @@ TEST_CASE("tayga.conf accepts every directive, comments, any case and CRLF line 
   CHECK(c.translator.lowest_ipv6_mtu == 1400);
   CHECK(c.translator.udp_zero_checksum == UdpZeroChecksum::kCalc);
   CHECK(c.log_categories == std::vector<std::string>{"drop", "icmp", "dyn"});
-  CHECK(c.map_file == "maps.conf");
-  CHECK(c.tun_up == true);
+  CHECK(c.map_file == "/var/db/tayga/maps.conf");
+  CHECK(c.configure_interface);
   REQUIRE(c.tun_ips.size() == 2);
   CHECK(c.tun_ips[0].to_string() == "192.168.255.1/24");
   CHECK(c.tun_ips[1].to_string() == "2001:db8::ffff/64");
@@ -302,6 +563,13 @@ TEST_CASE("Bad tayga.conf lines name the file, the line and the directive", "[co
       {head + "offlink-mtu big\n", "tayga.conf:3: directive 'offlink-mtu': 'big' is not an integer"},
       {head + "log drop chatty\n", "tayga.conf:3: directive 'log': 'chatty' is not one of drop, reject, icmp, self, dyn"},
       {head + "workers 65\n", "tayga.conf:3: directive 'workers': 65 is outside 0..64"},
+      {head + "workers -1\n", "tayga.conf:3: directive 'workers': -1 is outside 0..64"},
+      {head + "tun-up up\n",
+       "tayga.conf:3: directive 'tun-up': 'up' is not one of yes, no, on, off, true, false, 1, 0"},
+      {head + "tun-route 192.0.2.1/24\n",
+       "tayga.conf:3: directive 'tun-route': '192.0.2.1/24' has host bits set (did you mean 192.0.2.0/24?)"},
+      {head + "log drop\nlog icmp\n", "tayga.conf:4: directive 'log': given twice (first on line 3)"},
+      {head + "user nobody\n", "tayga.conf:3: directive 'user': unknown directive"},
       {head + "tun-ip 192.0.2.1/40\n", "tayga.conf:3: directive 'tun-ip': '192.0.2.1/40': '/40' is not a prefix length (0..32)"},
       {"tun-device t\n", "tayga.conf: directive 'ipv4-addr': missing (tayga.conf requires it)"},
   };
@@ -327,35 +595,81 @@ TEST_CASE("The format is TOML for *.toml names, otherwise the first directive de
 
 TEST_CASE("check output is a tundra.toml that loads back to the same configuration", "[config]") {
   std::string error;
-  for (const char* file : {"full.toml", "tayga-equivalent.conf"}) {
+  for (const char* file : {"full.toml", "tayga-equivalent.conf", "replay.toml"}) {
     INFO(file);
     Config original;
     REQUIRE(tundra::load_config(kData + file, &original, &error));
     std::string text = tundra::format_config_toml(original);
+    INFO(text);
     Config again = load_ok(text, "check-output.toml");
-    CHECK(first_difference(original.translator, again.translator) == "");
+    CHECK(first_difference(original, again) == "");
+    // And printing it again gives the same text, apart from the header.
+    Config third = load_ok(tundra::format_config_toml(again), "check-output.toml");
+    CHECK(tundra::format_config_toml(third) == tundra::format_config_toml(again));
   }
-  Config defaults = load_ok("");
-  Config again = load_ok(tundra::format_config_toml(defaults), "check-output.toml");
-  CHECK(first_difference(defaults.translator, again.translator) == "");
-  Config none = load_ok("[translator]\nprefix = \"\"\nipv6-addr = \"2001:db8::1\"\ndynamic-pool = \"\"\n");
-  again = load_ok(tundra::format_config_toml(none), "check-output.toml");
-  CHECK(first_difference(none.translator, again.translator) == "");
+  const char* texts[] = {
+      "",
+      "[translator]\nprefix = \"\"\nipv6-addr = \"2001:db8::1\"\ndynamic-pool = \"\"\n",
+      "[translator]\nworkers = 1\nconfigure-interface = false\ntun-route = [\"::/0\", \"0.0.0.0/0\"]\n"
+      "[daemon]\ncontrol-socket = \"\"\nhttp-listen = \"\"\nuser = \"0\"\ngroup = \"wheel\"\n",
+      "[daemon]\nhttp-listen = \"[fe80::1]:1\"\nlog-level = \"error\"\npid-file = \"/tmp/weird \\\"name\\\".pid\"\n",
+  };
+  for (const char* input : texts) {
+    INFO(input);
+    Config original = load_ok(input);
+    std::string text = tundra::format_config_toml(original);
+    INFO(text);
+    Config again = load_ok(text, "check-output.toml");
+    CHECK(first_difference(original, again) == "");
+  }
+  // A tayga.conf with every daemon-side directive, including Tayga's workers 0.
+  Config tayga = load_ok(
+      "tun-device t\nipv4-addr 192.0.2.1\ndata-dir /d\nworkers 0\ntun-up yes\ntun-ip 2001:db8::1\n"
+      "tun-route 64:ff9b::/96\nmap-file m\nlog self icmp\n",
+      "tayga.conf");
+  Config again = load_ok(tundra::format_config_toml(tayga), "check-output.toml");
+  CHECK(first_difference(tayga, again) == "");
 }
 
-TEST_CASE("check output has one key = value line per key and lists daemon-only directives as comments",
-          "[config]") {
+TEST_CASE("check output has one key = value line per key, in [translator] and [daemon]", "[config]") {
   Config c = load_ok("tun-device t\nipv4-addr 192.0.2.1\nprefix 64:ff9b::/96\nworkers 2\ntun-up no\n", "tayga.conf");
   std::string text = tundra::format_config_toml(c);
+  INFO(text);
+  auto translator = text.find("\n[translator]\n");
+  auto daemon = text.find("\n[daemon]\n");
+  REQUIRE(translator != std::string::npos);
+  REQUIRE(daemon != std::string::npos);
+  REQUIRE(translator < daemon);
   for (const char* key : {"tun-device", "ipv4-addr", "ipv6-addr", "prefix", "wkpf-strict", "dynamic-pool",
                           "dynamic-dormant-after", "dynamic-free-after", "data-dir", "map", "mtu",
-                          "lowest-ipv6-mtu", "udp-zero-checksum", "rfc6791-pool4", "rfc6791-pool6"}) {
+                          "lowest-ipv6-mtu", "udp-zero-checksum", "rfc6791-pool4", "rfc6791-pool6", "workers",
+                          "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
     INFO(key);
-    CHECK(text.find("\n" + std::string(key) + " = ") != std::string::npos);
+    auto at = text.find("\n" + std::string(key) + " = ");
+    CHECK((at > translator && at < daemon));
+  }
+  for (const char* key : {"control-socket", "http-listen", "log-level", "user", "group", "pid-file"}) {
+    INFO(key);
+    auto at = text.find("\n" + std::string(key) + " = ");
+    CHECK((at != std::string::npos && at > daemon));
   }
   CHECK(text.find("ipv6-addr = \"\"  # derived: prefix + ipv4-addr = 64:ff9b::c000:201\n") != std::string::npos);
-  CHECK(text.find("# workers = 2\n") != std::string::npos);
-  CHECK(text.find("# tun-up = false\n") != std::string::npos);
+  CHECK(text.find("\nworkers = 2\n") != std::string::npos);
+  CHECK(text.find("\nconfigure-interface = false  # tayga.conf without 'tun-up yes'\n") != std::string::npos);
+  CHECK(text.find("\nhttp-listen = \"\"  # none: a tayga.conf opens no TCP port\n") != std::string::npos);
+  CHECK(text.find("\ntun-ip = []\n") != std::string::npos);
+  CHECK(text.find("\nlog = []\n") != std::string::npos);
+
+  std::string defaults = tundra::format_config_toml(load_ok(""));
+  INFO(defaults);
+  CHECK(defaults.find("\nworkers = \"auto\"  # one per online CPU, at most 64\n") != std::string::npos);
+  CHECK(defaults.find("\nconfigure-interface = true\n") != std::string::npos);
+  CHECK(defaults.find("\ncontrol-socket = \"/run/tundra/control.sock\"\n") != std::string::npos);
+  CHECK(defaults.find("\nhttp-listen = \"127.0.0.1:8080\"\n") != std::string::npos);
+  CHECK(defaults.find("\nlog-level = \"info\"\n") != std::string::npos);
+  CHECK(defaults.find("\nuser = \"\"  # stay root\n") != std::string::npos);
+  CHECK(defaults.find("\npid-file = \"\"  # none\n") != std::string::npos);
+  CHECK(text.find("# tayga.conf settings") == std::string::npos);  // no commented-out leftovers
 }
 
 TEST_CASE("TOML strings are quoted with escapes", "[config]") {

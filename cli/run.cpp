@@ -1,0 +1,518 @@
+// The daemon: wiring of configuration, TUN, netlink, data plane, persistence, control
+// socket, HTTP listener, logging and signals. Control plane only; the packet path is
+// tun/data_plane.cpp.
+#include "cli/run.h"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/control.h"
+#include "cli/daemon_view.h"
+#include "cli/dynamic_map.h"
+#include "cli/http.h"
+#include "cli/log.h"
+#include "cli/notify.h"
+#include "cli/packet_summary.h"
+#include "cli/tayga_cli.h"
+#include "tun/data_plane.h"
+#include "tun/netlink.h"
+#include "tun/tun_device.h"
+
+namespace tundra {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 2;
+constexpr int kTickMs = 250;  // persistence and binding-event checks
+
+// The pool's writer lock (translator/dynamic_pool.h): new bindings from any worker.
+class MutexPoolLock final : public PoolWriterLock {
+ public:
+  void lock() override { mutex_.lock(); }
+  void unlock() override { mutex_.unlock(); }
+
+ private:
+  std::mutex mutex_;
+};
+
+// Reads `map-file` (Tayga: extra `map` lines, reloaded on SIGHUP): one "[map] IPv4[/len]
+// IPv6[/len]" per line, '#' comments.
+bool read_map_file(const std::string& path, std::vector<EamEntry>* out, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string line;
+  unsigned number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : line) {
+      if (c == ' ' || c == '\t' || c == '\r') {
+        if (!word.empty()) words.push_back(std::move(word)), word.clear();
+      } else {
+        word += c;
+      }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    if (words.empty()) continue;
+    if (words.size() == 3 && (words[0] == "map" || words[0] == "MAP")) words.erase(words.begin());
+    auto v4 = words.size() == 2 ? Ipv4Prefix::parse(words[0]) : std::nullopt;
+    auto v6 = words.size() == 2 ? Ipv6Prefix::parse(words[1]) : std::nullopt;
+    if (!v4 || !v6) {
+      *error = path + ":" + std::to_string(number) + ": expected \"map IPv4[/len] IPv6[/len]\"";
+      return false;
+    }
+    out->push_back(EamEntry{*v4, *v6});
+  }
+  return true;
+}
+
+// Loads the configuration (or the defaults) plus map-file, and builds a Translator that
+// keeps `pool` when its options are unchanged.
+std::unique_ptr<Translator> load_everything(const RunOptions& options, Config* config,
+                                            std::shared_ptr<DynamicPool> pool, std::string* error) {
+  Config loaded;
+  if (!options.config_path.empty() && !load_config(options.config_path, &loaded, error, options.format)) {
+    return nullptr;
+  }
+  for (const auto& w : loaded.warnings) log_warn("{}", w);
+  if (options.pid_file) loaded.pid_file = *options.pid_file;
+  if (options.user) loaded.user = *options.user;
+  if (options.group) loaded.group = *options.group;
+  TranslatorConfig effective = loaded.translator;
+  if (!loaded.map_file.empty()) {
+    std::vector<EamEntry> extra;
+    if (!read_map_file(loaded.map_file, &extra, error)) return nullptr;
+    effective.maps.insert(effective.maps.end(), extra.begin(), extra.end());
+  }
+  auto t = Translator::create(effective, error, std::move(pool));
+  if (!t) {
+    *error = (options.config_path.empty() ? std::string("built-in configuration") : options.config_path) + ": " + *error;
+    return nullptr;
+  }
+  *config = std::move(loaded);
+  return std::make_unique<Translator>(std::move(*t));
+}
+
+// Which log category a packet belongs to (Tayga's `log drop reject icmp self dyn`).
+std::optional<LogCategory> category_of(const Result& r) {
+  switch (r.reason) {
+    case Counter::kEchoReplied4:
+    case Counter::kEchoReplied6:
+    case Counter::kDropToSelf4:
+    case Counter::kDropToSelf6:
+      return LogCategory::kSelf;
+    default:
+      break;
+  }
+  if (r.verdict == Verdict::kReply) return LogCategory::kReject;
+  if (r.verdict == Verdict::kDrop) return LogCategory::kDrop;
+  return std::nullopt;
+}
+
+class Daemon final : public DaemonView {
+ public:
+  explicit Daemon(RunOptions options) : options_(std::move(options)) {}
+  int run();
+
+  // DaemonView (called under lock_daemon_view()).
+  std::vector<MappingRow> mappings() override;
+  StatsSnapshot stats() override;
+  std::string config_text() override { return format_config_toml(config_); }
+  std::string reload() override;
+  bool healthy() override { return plane_ && plane_->healthy(); }
+
+ private:
+  bool set_up_interface(std::string* error);
+  void check_bindings(bool final);
+  bool drop_privileges(std::string* error);
+
+  RunOptions options_;
+  Config config_;
+  TunDevice tun_;
+  InterfaceConfigurator netlink_;
+  std::unique_ptr<DataPlane> plane_;
+  MutexPoolLock pool_lock_;
+  std::int64_t started_at_ = 0;
+  // The last bindings seen, to log RFC 6888-style events and to know when to persist.
+  std::map<Ipv6Address, Binding> last_bindings_;
+  std::unique_ptr<DynamicMapWriter> writer_;
+};
+
+bool Daemon::set_up_interface(std::string* error) {
+  if (Status s = netlink_.open(tun_.name()); !s) return *error = s.message(), false;
+  const TranslatorConfig& t = config_.translator;
+  auto check = [&](Status s) {
+    if (!s) *error = s.message();
+    return s.is_ok();
+  };
+  if (config_.configure_interface) {
+    if (!check(netlink_.set_mtu(t.mtu)) || !check(netlink_.set_txqueuelen(10000)) || !check(netlink_.set_up())) {
+      return false;
+    }
+    if (t.prefix && !check(netlink_.add_route(t.prefix->prefix()))) return false;
+    if (t.dynamic_pool && !check(netlink_.add_route(*t.dynamic_pool))) return false;
+    if (!check(netlink_.add_route(Ipv4Prefix{t.ipv4_addr, 32}))) return false;
+    Ipv6Address self6 = t.effective_ipv6_addr();
+    if (!(t.prefix && t.prefix->contains(self6)) && !check(netlink_.add_route(Ipv6Prefix{self6, 128}))) return false;
+    // Only the IPv4 side of each map: its IPv6 side is usually a real IPv6 host, whose
+    // traffic must not be pulled into the TUN (a map standing for IPv4 servers needs a
+    // tun-route; docs/configuration.md).
+    for (const auto& m : plane_->translator().eam().entries()) {
+      if (!check(netlink_.add_route(m.v4))) return false;
+    }
+  }
+  for (const auto& a : config_.tun_ips) {
+    bool ok = std::holds_alternative<Ipv4Address>(a.address)
+                  ? check(netlink_.add_address(std::get<Ipv4Address>(a.address), a.length))
+                  : check(netlink_.add_address(std::get<Ipv6Address>(a.address), a.length));
+    if (!ok) return false;
+  }
+  for (const auto& r : config_.tun_routes) {
+    bool ok = std::holds_alternative<Ipv4Prefix>(r) ? check(netlink_.add_route(std::get<Ipv4Prefix>(r)))
+                                                    : check(netlink_.add_route(std::get<Ipv6Prefix>(r)));
+    if (!ok) return false;
+  }
+  for (const auto& note : netlink_.notes()) log_info("{}", note);
+  return true;
+}
+
+bool Daemon::drop_privileges(std::string* error) {
+  if (config_.user.empty() && config_.group.empty()) return true;
+  AccountFiles files;
+  std::optional<std::uint32_t> uid, gid;
+  if (!config_.user.empty()) {
+    ResolvedUser u;
+    if (!resolve_user(config_.user, files, &u, error)) return false;
+    uid = u.uid;
+    gid = u.gid;
+  }
+  if (!config_.group.empty()) {
+    std::uint32_t g = 0;
+    if (!resolve_group(config_.group, files, &g, error)) return false;
+    gid = g;
+  }
+  // The data directory must stay writable for dynamic.map.
+  if (!config_.translator.data_dir.empty() && uid) {
+    if (chown(config_.translator.data_dir.c_str(), *uid, gid.value_or(static_cast<std::uint32_t>(-1))) != 0) {
+      log_warn("data-dir {}: chown: {}", config_.translator.data_dir, std::strerror(errno));
+    }
+  }
+  if (gid) {
+    gid_t g = *gid;
+    if (setgroups(1, &g) != 0 || setgid(g) != 0) {
+      *error = std::string("setgid ") + std::to_string(g) + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  if (uid && setuid(*uid) != 0) {
+    *error = std::string("setuid ") + std::to_string(*uid) + ": " + std::strerror(errno);
+    return false;
+  }
+  log_info("running as uid {} gid {}", getuid(), getgid());
+  return true;
+}
+
+std::vector<MappingRow> Daemon::mappings() {
+  std::vector<MappingRow> rows;
+  const Translator& t = plane_->translator();
+  const TranslatorConfig& c = t.config();
+  if (c.prefix) {
+    rows.push_back(MappingRow{c.prefix->to_string(), "0.0.0.0/0", MappingKind::kPrefix, MappingState::kPermanent, 0, 0});
+  }
+  for (const auto& m : t.eam().entries()) {
+    auto v6 = m.v6.length == 128 ? m.v6.address.to_string() : m.v6.to_string();
+    auto v4 = m.v4.length == 32 ? m.v4.address.to_string() : m.v4.to_string();
+    rows.push_back(MappingRow{v6, v4, MappingKind::kStatic, MappingState::kPermanent, 0, 0});
+  }
+  if (const DynamicPool* pool = t.pool()) {
+    const UnixSeconds now = DataPlane::coarse_now();
+    for (const Binding& b : pool->bindings(now)) {
+      const bool active = b.state == BindingState::kActive;
+      rows.push_back(MappingRow{b.v6.to_string(), b.v4.to_string(), MappingKind::kDynamic,
+                                active ? MappingState::kActive : MappingState::kDormant, b.last_use,
+                                b.last_use + (active ? c.dynamic_dormant_after : c.dynamic_free_after)});
+    }
+  }
+  return rows;
+}
+
+StatsSnapshot Daemon::stats() {
+  StatsSnapshot s;
+  s.total = plane_->total();
+  s.per_worker = plane_->per_worker();
+  s.started_at = started_at_;
+  s.now = DataPlane::coarse_now();
+  s.data_path_mode = "plain, " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
+  return s;
+}
+
+std::string Daemon::reload() {
+  notify_reloading();
+  Config next;
+  std::string error;
+  auto t = load_everything(options_, &next, plane_->translator().shared_pool(), &error);
+  if (!t) {
+    log_error("reload refused, the running configuration stays: {}", error);
+    notify_ready("reload refused");
+    return error;
+  }
+  if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers) {
+    log_warn("reload: tun-device and workers take effect at the next restart");
+  }
+  if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
+    // The pool changed shape: carry over the bindings that still fit.
+    const UnixSeconds now = DataPlane::coarse_now();
+    for (const Binding& b : plane_->translator().pool()->bindings(now)) (void)t->pool()->restore(b, now);
+  }
+  if (t->pool()) t->pool()->set_writer_lock(&pool_lock_);
+  plane_->swap_translator(std::move(t));
+  config_ = std::move(next);
+  set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
+  std::uint8_t mask = 0;
+  std::string ignored;
+  if (parse_log_categories(config_.log_categories, &mask, &ignored)) set_log_categories(mask);
+  log_info("configuration reloaded from {}", options_.config_path.empty() ? "built-in defaults" : options_.config_path);
+  notify_ready("reloaded");
+  return "";
+}
+
+// Logs binding events (RFC 6888 §4: a NAT should log mapping creation and deletion) and
+// marks dynamic.map for saving when ownership changed.
+void Daemon::check_bindings(bool final) {
+  const DynamicPool* pool = plane_->translator().pool();
+  if (!pool) return;
+  const UnixSeconds now = DataPlane::coarse_now();
+  std::map<Ipv6Address, Binding> current;
+  for (const Binding& b : pool->bindings(now)) current.emplace(b.v6, b);
+  bool changed = false;
+  for (const auto& [v6, b] : current) {
+    auto old = last_bindings_.find(v6);
+    if (old == last_bindings_.end() || old->second.v4 != b.v4) {
+      changed = true;
+      log_binding_created(v6, b.v4);
+    } else if (old->second.state != b.state) {
+      if (b.state == BindingState::kActive) {
+        log_binding_reactivated(v6, b.v4);
+      } else {
+        log_binding_dormant(v6, b.v4, b.last_use);
+      }
+    }
+  }
+  for (const auto& [v6, b] : last_bindings_) {
+    if (!current.count(v6)) {
+      changed = true;
+      log_binding_expired(v6, b.v4, b.last_use);
+    }
+  }
+  last_bindings_ = std::move(current);
+  if (config_.translator.data_dir.empty() || !writer_) return;
+  const auto clock = DynamicMapWriter::Clock::now();
+  if (changed) writer_->mark_changed(clock);
+  if (final || writer_->due(clock)) {
+    std::vector<Binding> all;
+    for (const auto& [v6, b] : last_bindings_) all.push_back(b);
+    std::string error;
+    bool ok = save_dynamic_map(dynamic_map_path(config_.translator.data_dir), all, now, &error);
+    if (!ok) log_error("{}", error);
+    writer_->saved(clock, ok);
+  }
+}
+
+int Daemon::run() {
+  // Signals are taken synchronously through a signalfd; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  const int sigfd = signalfd(-1, &signals, SFD_CLOEXEC);
+
+  std::string error;
+  auto translator = load_everything(options_, &config_, nullptr, &error);
+  if (!translator) {
+    std::cerr << error << '\n';
+    return kExitFailure;
+  }
+  if (options_.debug) config_.log_level = "debug";
+  set_log_style(detect_log_style());
+  set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
+  std::uint8_t mask = 0;
+  if (!parse_log_categories(config_.log_categories, &mask, &error)) {
+    std::cerr << error << '\n';
+    return kExitFailure;
+  }
+  set_log_categories(mask);
+  if (options_.config_path.empty()) log_info("no -c given: running on the built-in default configuration");
+
+  // Persisted bindings come back before the first packet.
+  if (!config_.translator.data_dir.empty()) {
+    mkdir(config_.translator.data_dir.c_str(), 0755);
+    if (DynamicPool* pool = translator->pool()) {
+      DynamicMap map;
+      std::vector<std::string> warnings;
+      if (!load_dynamic_map(dynamic_map_path(config_.translator.data_dir), &map, &warnings, &error)) {
+        std::cerr << error << '\n';
+        return kExitFailure;
+      }
+      std::vector<Ipv6Prefix> statics;
+      for (const auto& m : translator->eam().entries()) statics.push_back(m.v6);
+      RestoreSummary r = restore_into(*pool, map, DataPlane::coarse_now(), &warnings, statics);
+      for (const auto& w : warnings) log_warn("{}", w);
+      log_info("{}: restored {} bindings ({} active, {} dormant, {} refused)", map.path, r.restored(), r.active,
+               r.dormant, r.refused);
+    }
+    writer_ = std::make_unique<DynamicMapWriter>(DynamicMapWriter::Clock::now());
+  }
+  if (DynamicPool* pool = translator->pool()) pool->set_writer_lock(&pool_lock_);
+
+  TunOptions tun_options;
+  tun_options.name = config_.translator.tun_device;
+  tun_options.queues = config_.workers != 0 ? config_.workers
+                                            : std::max(1u, std::min(64u, std::thread::hardware_concurrency()));
+  if (Status s = tun_.open(tun_options); !s) {
+    std::cerr << "tun-device " << tun_options.name << ": " << s.message() << '\n';
+    return kExitFailure;
+  }
+  if (!tun_.note().empty()) log_info("{}", tun_.note());
+  std::vector<int> fds(tun_.queue_fds().begin(), tun_.queue_fds().end());
+  plane_ = std::make_unique<DataPlane>(fds, std::move(translator));
+  if (!set_up_interface(&error)) {
+    std::cerr << "tun-device " << tun_.name() << ": " << error << '\n';
+    (void)netlink_.undo();
+    return kExitFailure;
+  }
+  if (!config_.pid_file.empty()) {
+    std::ofstream(config_.pid_file) << getpid() << '\n';
+  }
+  if (log_categories() & (static_cast<std::uint8_t>(LogCategory::kDrop) | static_cast<std::uint8_t>(LogCategory::kReject) |
+                          static_cast<std::uint8_t>(LogCategory::kIcmp) | static_cast<std::uint8_t>(LogCategory::kSelf))) {
+    plane_->set_observer(
+        [](Counter c) {
+          return c != Counter::kTranslated46 && c != Counter::kTranslated64 && c != Counter::kFragmented46 &&
+                 c != Counter::kHairpinned;
+        },
+        [](ConstBytes in, const Result& r, const Output& out) {
+          auto category = category_of(r);
+          if (!category) return;
+          if (log_category_enabled(*category)) log_packet(*category, counter_name(r.reason), describe_packet(in));
+          if (r.verdict == Verdict::kReply && *category != LogCategory::kSelf && log_category_enabled(LogCategory::kIcmp)) {
+            for (std::size_t i = 0; i < out.count; ++i) {
+              log_category_write(LogCategory::kIcmp, "sent " + describe_packet(out.packets[i]));
+            }
+          }
+        });
+  }
+
+  ControlServer control(*this);
+  HttpServer http(*this);
+  if (!config_.control_socket.empty() && !control.start(config_.control_socket, &error)) {
+    std::cerr << error << '\n';
+    (void)netlink_.undo();
+    return kExitFailure;
+  }
+  if (!config_.http_listen.empty() && !http.start(config_.http_listen, &error)) {
+    std::cerr << error << '\n';
+    (void)netlink_.undo();
+    return kExitFailure;
+  }
+  if (!drop_privileges(&error)) {
+    std::cerr << error << '\n';
+    (void)netlink_.undo();
+    return kExitFailure;
+  }
+
+  started_at_ = DataPlane::coarse_now();
+  plane_->start();
+  {
+    auto lock = lock_daemon_view();
+    check_bindings(false);
+  }
+  log_info("translating on {} ({} {}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),
+           tun_.queue_count() == 1 ? "queue" : "queues",
+           config_.translator.prefix ? config_.translator.prefix->to_string() : std::string("none"),
+           config_.translator.ipv4_addr.to_string(), config_.translator.effective_ipv6_addr().to_string());
+  notify_ready("translating");
+
+  bool stopping = false;
+  while (!stopping) {
+    pollfd p{sigfd, POLLIN, 0};
+    int ready = poll(&p, 1, kTickMs);
+    if (ready > 0) {
+      signalfd_siginfo info{};
+      if (read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGHUP) {
+          auto lock = lock_daemon_view();
+          (void)reload();
+          check_bindings(true);  // Tayga flushes dynamic.map on SIGHUP
+        } else {
+          log_info("signal {}: stopping", info.ssi_signo);
+          stopping = true;
+        }
+      }
+    }
+    if (!plane_->healthy()) {
+      log_error("data plane stopped: {}", plane_->error());
+      stopping = true;
+    }
+    auto lock = lock_daemon_view();
+    check_bindings(false);
+  }
+
+  notify_stopping();
+  control.stop();
+  http.stop();
+  plane_->stop();
+  {
+    auto lock = lock_daemon_view();
+    check_bindings(true);
+  }
+  if (Status s = netlink_.undo(); !s) log_warn("{}", s.message());
+  tun_.close();
+  if (!config_.pid_file.empty()) unlink(config_.pid_file.c_str());
+  return plane_->healthy() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int run_daemon(const RunOptions& options) {
+  Daemon daemon(options);
+  return daemon.run();
+}
+
+int make_persistent_tun_from_config(const std::string& config_path, ConfigFormat format, bool remove) {
+  Config config;
+  std::string error;
+  if (!load_config(config_path, &config, &error, format)) {
+    std::cerr << error << '\n';
+    return kExitFailure;
+  }
+  Status s = remove ? remove_persistent_tun(config.translator.tun_device)
+                    : make_persistent_tun(PersistentTunOptions{config.translator.tun_device, std::nullopt, std::nullopt});
+  if (!s) {
+    std::cerr << s.message() << '\n';
+    return kExitFailure;
+  }
+  std::cout << (remove ? "Removed" : "Created") << " persistent tun device " << config.translator.tun_device << '\n';
+  return kExitOk;
+}
+
+}  // namespace tundra
