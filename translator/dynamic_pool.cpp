@@ -1,4 +1,5 @@
-// The dynamic IPv4 pool: Tayga-compatible placement and lifetimes (see dynamic_pool.h).
+// The dynamic IPv4 pool: Tayga-compatible placement and lifetimes, lock-free readers and
+// lock-serialised writers (see the contract in dynamic_pool.h).
 //
 // Storage: one Slot per pool address, indexed by the address's offset in the pool, so
 // IPv4 -> client is an array access. IPv6 -> slot goes through an open-addressing hash
@@ -12,14 +13,46 @@
 // is still active, and one idle for exactly free_after seconds is still held.
 //   idle <= dormant_after               active
 //   dormant_after < idle <= free_after  dormant
-//   free_after < idle                   free (released lazily the next time it is seen)
+//   free_after < idle                   free (released lazily by the next writer that
+//                                       meets it; readers just ignore it)
+//
+// The per-slot sequence lock, without standalone fences (which ThreadSanitizer does not
+// model): a writer stores seq odd (relaxed), stores every field with release, then stores
+// seq even with release. A reader loads seq with acquire, every field with acquire, then
+// seq again. If any field it read was written inside a window, that release store is
+// sequenced after the odd store, so the reader's second seq load happens after the odd
+// store and cannot return the first value; if the first load returned an even value, it
+// synchronised with the store that wrote it, so the fields read are at least that recent.
+// On x86-64 all of these are plain moves; on arm64 they are LDAR/STLR. The sequence is 32
+// bits: a reader would have to stall across exactly 2^31 rewrites of one slot to be fooled.
+//
+// The index: writers store cells with release after the slot they point to is published,
+// readers load them with acquire, so a reader that finds a new cell sees its slot. A reader
+// always compares the slot's IPv6 under the sequence lock before trusting a cell, and
+// bounds its probe to the index size, since a backward-shift deletion briefly duplicates
+// an entry and may move one behind a reader (a miss, never a wrong answer).
 #include "translator/dynamic_pool.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace tundra {
 namespace {
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+constexpr auto kAcquire = std::memory_order_acquire;
+constexpr auto kRelease = std::memory_order_release;
+
+// How often a reader re-reads a slot that a writer is rewriting before it gives up (a
+// miss). A window is a handful of stores, so a retry usually succeeds; one that does not
+// means the writer was preempted, and the caller's slow path waits for it on the lock.
+constexpr int kReadTries = 4;
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
+                  std::atomic<std::uint32_t>::is_always_lock_free &&
+                  std::atomic<bool>::is_always_lock_free,
+              "readers must be lock-free: no atomic here may fall back to a hidden lock");
 
 std::uint32_t load_be32(const Ipv6Address& a, unsigned at) {
   return (std::uint32_t{a.bytes[at]} << 24) | (std::uint32_t{a.bytes[at + 1]} << 16) |
@@ -37,11 +70,46 @@ std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
-std::uint64_t hash_ipv6(const Ipv6Address& a) {
-  std::uint64_t hi = (std::uint64_t{load_be32(a, 0)} << 32) | load_be32(a, 4);
-  std::uint64_t lo = (std::uint64_t{load_be32(a, 8)} << 32) | load_be32(a, 12);
-  return mix64(hi ^ mix64(lo));
+}  // namespace
+
+// The words are the address's bytes in host order: they are only compared, hashed and
+// copied back, never interpreted, so no byte swapping is needed.
+inline DynamicPool::Key DynamicPool::key_of(const Ipv6Address& a) noexcept {
+  static_assert(sizeof(a.bytes) == 2 * sizeof(std::uint64_t));
+  Key k;
+  std::memcpy(&k.hi, a.bytes.data(), sizeof k.hi);
+  std::memcpy(&k.lo, a.bytes.data() + sizeof k.hi, sizeof k.lo);
+  return k;
 }
+
+inline Ipv6Address DynamicPool::address_of_key(const Key& k) noexcept {
+  Ipv6Address a;
+  std::memcpy(a.bytes.data(), &k.hi, sizeof k.hi);
+  std::memcpy(a.bytes.data() + sizeof k.hi, &k.lo, sizeof k.lo);
+  return a;
+}
+
+inline std::uint32_t DynamicPool::index_home(const Key& v6) const noexcept {
+  return static_cast<std::uint32_t>(mix64(v6.hi ^ mix64(v6.lo))) & index_mask_;
+}
+
+namespace {
+
+// Holds the writer lock, if one is set, for a scope.
+class WriterGuard {
+ public:
+  explicit WriterGuard(PoolWriterLock* lock) noexcept : lock_(lock) {
+    if (lock_ != nullptr) lock_->lock();
+  }
+  ~WriterGuard() {
+    if (lock_ != nullptr) lock_->unlock();
+  }
+  WriterGuard(const WriterGuard&) = delete;
+  WriterGuard& operator=(const WriterGuard&) = delete;
+
+ private:
+  PoolWriterLock* lock_;
+};
 
 }  // namespace
 
@@ -49,14 +117,15 @@ DynamicPool::DynamicPool(DynamicPoolOptions options) : options_(std::move(option
   const unsigned len = options_.pool.length;
   if (len < kMinPrefixLength || len > 32) {
     // Out of contract (the config layer refuses these): an empty pool, see the header.
-    index_.assign(1, 0);
+    index_ = std::vector<std::atomic<std::uint32_t>>(1);
     return;
   }
   options_.pool = Ipv4Prefix::make(options_.pool.address, options_.pool.length);
   host_bits_ = 32 - len;
   const std::uint32_t size = std::uint32_t{1} << host_bits_;
-  slots_.resize(size);
-  index_.assign(std::size_t{size} * 2, 0);
+  // Sized once: the elements are atomics, which never move, and readers hold on to them.
+  slots_ = std::vector<Slot>(size);
+  index_ = std::vector<std::atomic<std::uint32_t>>(std::size_t{size} * 2);
   index_mask_ = size * 2 - 1;
 
   // The network and broadcast addresses of a /30 or shorter pool are never lent: a host
@@ -79,17 +148,15 @@ DynamicPool::DynamicPool(DynamicPoolOptions options) : options_(std::move(option
       std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.reserved; }));
 }
 
-std::uint32_t DynamicPool::capacity() const { return capacity_; }
-
-bool DynamicPool::is_expired(const Slot& s, UnixSeconds now) const {
-  return now - s.last_use > options_.free_after;
+bool DynamicPool::is_expired(UnixSeconds last_use, UnixSeconds now) const noexcept {
+  return now - last_use > options_.free_after;
 }
 
-bool DynamicPool::is_dormant(const Slot& s, UnixSeconds now) const {
-  return now - s.last_use > options_.dormant_after;
+bool DynamicPool::is_dormant(UnixSeconds last_use, UnixSeconds now) const noexcept {
+  return now - last_use > options_.dormant_after;
 }
 
-Ipv4Address DynamicPool::address_of(std::uint32_t offset) const {
+Ipv4Address DynamicPool::address_of(std::uint32_t offset) const noexcept {
   return Ipv4Address{options_.pool.address.value + offset};
 }
 
@@ -105,7 +172,7 @@ Ipv4Address DynamicPool::address_of(std::uint32_t offset) const {
 // one. For a /24 pool the fold is the ones'-complement sum of the sixteen bytes, which
 // does not depend on byte order, so there we also match Tayga on little-endian hosts
 // (barring the lost-carry case): 2001:db8::1 gets offset 231 either way.
-std::uint32_t DynamicPool::preferred_offset(const Ipv6Address& v6) const {
+std::uint32_t DynamicPool::preferred_offset(const Ipv6Address& v6) const noexcept {
   if (host_bits_ == 0) return 0;
   const std::uint32_t mask = (std::uint32_t{1} << host_bits_) - 1;
   std::uint32_t acc = 0;
@@ -116,103 +183,156 @@ std::uint32_t DynamicPool::preferred_offset(const Ipv6Address& v6) const {
   return acc;
 }
 
-// Only stores when the second changes, so a busy client's packets do not each dirty the
-// slot's cache line (and, once readers run on several cores, do not bounce it).
-void DynamicPool::touch(Slot& s, UnixSeconds now) {
-  if (s.last_use != now) s.last_use = now;
+// ---- Readers -------------------------------------------------------------------------
+
+// Copies the slot under its sequence lock. False when a writer kept it busy (a miss).
+inline bool DynamicPool::read_slot(const Slot& s, SlotView* view) noexcept {
+  for (int attempt = 0; attempt < kReadTries; ++attempt) {
+    const std::uint32_t before = s.seq.load(kAcquire);
+    if ((before & 1) != 0) continue;  // a writer is inside its window
+    view->bound = s.bound.load(kAcquire);
+    view->v6.hi = s.v6_hi.load(kAcquire);
+    view->v6.lo = s.v6_lo.load(kAcquire);
+    view->last_use = s.last_use.load(kAcquire);
+    if (s.seq.load(kRelaxed) == before) return true;
+  }
+  return false;
 }
 
-void DynamicPool::occupy(std::uint32_t offset, const Ipv6Address& v6, UnixSeconds last_use) {
+// Stores `now` as the slot's last use, but only when the second changed (so a busy
+// client's packets do not each dirty the slot's cache line and bounce it between cores),
+// and only if the value is still the one this thread read (`seen`): a failed exchange
+// means another reader stored a time already, or a writer gave the slot to a new owner
+// whose last use must not be overwritten by a reader of the old one.
+inline void DynamicPool::touch(Slot& s, UnixSeconds seen, UnixSeconds now) noexcept {
+  if (seen != now) s.last_use.compare_exchange_strong(seen, now, kRelaxed, kRelaxed);
+}
+
+std::optional<Ipv4Address> DynamicPool::find_ip6(const Ipv6Address& v6, UnixSeconds now) noexcept {
+  const Key key = key_of(v6);
+  std::uint32_t i = index_home(key);
+  for (std::uint32_t probes = 0; probes <= index_mask_; ++probes, i = (i + 1) & index_mask_) {
+    const std::uint32_t cell = index_[i].load(kAcquire);
+    if (cell == 0) return std::nullopt;
+    Slot& s = slots_[cell - 1];
+    SlotView view;
+    // A busy slot may be someone else's: keep probing (a miss at worst).
+    if (!read_slot(s, &view)) continue;
+    if (!view.bound || view.v6.hi != key.hi || view.v6.lo != key.lo) continue;
+    // One client owns at most one slot, so this is the client's binding.
+    if (is_expired(view.last_use, now)) return std::nullopt;  // a writer will reuse it
+    touch(s, view.last_use, now);  // a dormant binding is active again: its client is sending
+    return address_of(cell - 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<Ipv6Address> DynamicPool::find_ip4(Ipv4Address v4, UnixSeconds now) noexcept {
+  if (slots_.empty() || !options_.pool.contains(v4)) return std::nullopt;
+  Slot& s = slots_[v4.value - options_.pool.address.value];
+  SlotView view;
+  if (!read_slot(s, &view) || !view.bound) return std::nullopt;
+  // Dormant or expired: inbound traffic does not revive a binding.
+  if (is_dormant(view.last_use, now) || is_expired(view.last_use, now)) return std::nullopt;
+  touch(s, view.last_use, now);
+  return address_of_key(view.v6);
+}
+
+// ---- Writers (the lock held; relaxed loads see everything earlier writers stored) ------
+
+DynamicPool::Key DynamicPool::key_at(std::uint32_t offset) const noexcept {
+  return Key{slots_[offset].v6_hi.load(kRelaxed), slots_[offset].v6_lo.load(kRelaxed)};
+}
+
+// One sequence-lock window: the slot belongs to `v6` from here on. The index entry comes
+// last, so a reader that finds it finds the slot already published.
+void DynamicPool::occupy(std::uint32_t offset, const Key& v6, UnixSeconds last_use) noexcept {
   Slot& s = slots_[offset];
-  s.v6 = v6;
-  s.last_use = last_use;
-  s.bound = true;
+  const std::uint32_t seq = s.seq.load(kRelaxed);
+  s.seq.store(seq + 1, kRelaxed);
+  s.v6_hi.store(v6.hi, kRelease);
+  s.v6_lo.store(v6.lo, kRelease);
+  s.last_use.store(last_use, kRelease);
+  s.bound.store(true, kRelease);
+  s.seq.store(seq + 2, kRelease);
   index_insert(v6, offset);
 }
 
-void DynamicPool::release(std::uint32_t offset) {
-  index_erase(slots_[offset].v6);  // before clearing: the erase compares v6
-  slots_[offset].bound = false;
+// The index entry goes first (the erase compares the slot's IPv6, which stays), then one
+// window marks the slot unbound. A reader between the two still validates the slot.
+void DynamicPool::release(std::uint32_t offset) noexcept {
+  index_erase(key_at(offset));
+  Slot& s = slots_[offset];
+  const std::uint32_t seq = s.seq.load(kRelaxed);
+  s.seq.store(seq + 1, kRelaxed);
+  s.bound.store(false, kRelease);
+  s.seq.store(seq + 2, kRelease);
 }
 
-std::uint32_t DynamicPool::index_home(const Ipv6Address& v6) const {
-  return static_cast<std::uint32_t>(hash_ipv6(v6)) & index_mask_;
-}
-
-std::uint32_t DynamicPool::index_find(const Ipv6Address& v6) const {
+std::uint32_t DynamicPool::index_find(const Key& v6) const noexcept {
   for (std::uint32_t i = index_home(v6);; i = (i + 1) & index_mask_) {
-    const std::uint32_t e = index_[i];
-    if (e == 0) return kNoSlot;
-    if (slots_[e - 1].v6 == v6) return e - 1;
+    const std::uint32_t cell = index_[i].load(kRelaxed);
+    if (cell == 0) return kNoSlot;
+    const Key k = key_at(cell - 1);
+    if (k.hi == v6.hi && k.lo == v6.lo) return cell - 1;
   }
 }
 
-void DynamicPool::index_insert(const Ipv6Address& v6, std::uint32_t offset) {
+void DynamicPool::index_insert(const Key& v6, std::uint32_t offset) noexcept {
   std::uint32_t i = index_home(v6);
-  while (index_[i] != 0) i = (i + 1) & index_mask_;
-  index_[i] = offset + 1;
+  while (index_[i].load(kRelaxed) != 0) i = (i + 1) & index_mask_;
+  index_[i].store(offset + 1, kRelease);
 }
 
 // Backward-shift deletion: after emptying a cell, later cells of the same probe run move
 // back into the hole when that keeps them reachable from their home cell, so the
 // invariant "no empty cell between an entry's home and the entry" holds without
-// tombstones.
-void DynamicPool::index_erase(const Ipv6Address& v6) {
+// tombstones. Each move copies first and empties the old cell only later, so a reader
+// sees an entry twice rather than never, except one that the move passes behind it.
+void DynamicPool::index_erase(const Key& v6) noexcept {
+  auto same = [&](std::uint32_t cell) {
+    const Key k = key_at(cell - 1);
+    return k.hi == v6.hi && k.lo == v6.lo;
+  };
   std::uint32_t hole = index_home(v6);
-  while (index_[hole] != 0 && slots_[index_[hole] - 1].v6 != v6) {
+  while (index_[hole].load(kRelaxed) != 0 && !same(index_[hole].load(kRelaxed))) {
     hole = (hole + 1) & index_mask_;
   }
-  if (index_[hole] == 0) return;  // not present
-  for (std::uint32_t j = (hole + 1) & index_mask_; index_[j] != 0; j = (j + 1) & index_mask_) {
-    const std::uint32_t home = index_home(slots_[index_[j] - 1].v6);
+  if (index_[hole].load(kRelaxed) == 0) return;  // not present
+  for (std::uint32_t j = (hole + 1) & index_mask_;; j = (j + 1) & index_mask_) {
+    const std::uint32_t cell = index_[j].load(kRelaxed);
+    if (cell == 0) break;
+    const std::uint32_t home = index_home(key_at(cell - 1));
     // The entry at j may fill the hole if the hole lies cyclically within [home, j).
     if (((j - home) & index_mask_) >= ((j - hole) & index_mask_)) {
-      index_[hole] = index_[j];
+      index_[hole].store(cell, kRelease);
       hole = j;
     }
   }
-  index_[hole] = 0;
+  index_[hole].store(0, kRelease);
 }
 
-std::optional<Ipv4Address> DynamicPool::find_ip6(const Ipv6Address& v6, UnixSeconds now) {
-  const std::uint32_t offset = index_find(v6);
-  if (offset == kNoSlot) return std::nullopt;
-  Slot& s = slots_[offset];
-  if (is_expired(s, now)) {
-    release(offset);
-    return std::nullopt;
-  }
-  touch(s, now);  // a dormant binding is active again: its client is sending
-  return address_of(offset);
-}
-
-std::optional<Ipv6Address> DynamicPool::find_ip4(Ipv4Address v4, UnixSeconds now) {
-  if (slots_.empty() || !options_.pool.contains(v4)) return std::nullopt;
-  const std::uint32_t offset = v4.value - options_.pool.address.value;
-  Slot& s = slots_[offset];
-  if (!s.bound) return std::nullopt;
-  if (is_expired(s, now)) {
-    release(offset);
-    return std::nullopt;
-  }
-  if (is_dormant(s, now)) return std::nullopt;  // inbound traffic does not revive
-  touch(s, now);
-  return s.v6;
-}
-
-BindResult DynamicPool::bind(const Ipv6Address& v6, UnixSeconds now, Ipv4Address* out) {
+BindResult DynamicPool::bind(const Ipv6Address& v6, UnixSeconds now, Ipv4Address* out) noexcept {
   if (capacity_ == 0) return BindResult::kExhausted;
+  WriterGuard guard(writer_lock_.load(kAcquire));
+  return bind_locked(v6, now, out);
+}
 
-  const std::uint32_t own = index_find(v6);
+BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
+                                    Ipv4Address* out) noexcept {
+  // The authoritative look-up: under the lock nothing moves, so a client that a reader
+  // missed during a concurrent write is found here and keeps its binding.
+  const Key key = key_of(v6);
+  const std::uint32_t own = index_find(key);
   if (own != kNoSlot) {
     Slot& s = slots_[own];
-    if (is_expired(s, now)) {
+    const UnixSeconds last_use = s.last_use.load(kRelaxed);
+    if (is_expired(last_use, now)) {
       release(own);  // as if never bound; placement below usually finds the same address
     } else {
-      const bool was_dormant = is_dormant(s, now);
-      touch(s, now);
+      touch(s, last_use, now);
       if (out != nullptr) *out = address_of(own);
-      return was_dormant ? BindResult::kReactivated : BindResult::kExisting;
+      return is_dormant(last_use, now) ? BindResult::kReactivated : BindResult::kExisting;
     }
   }
 
@@ -222,29 +342,41 @@ BindResult DynamicPool::bind(const Ipv6Address& v6, UnixSeconds now, Ipv4Address
   const std::uint32_t size = static_cast<std::uint32_t>(slots_.size());
   const std::uint32_t start = preferred_offset(v6);
   std::uint32_t oldest = kNoSlot;
+  UnixSeconds oldest_use = 0;
   for (std::uint32_t step = 0; step < size; ++step) {
     const std::uint32_t offset = (start + step) & (size - 1);
     Slot& s = slots_[offset];
     if (s.reserved) continue;
-    if (s.bound && is_expired(s, now)) release(offset);
-    if (!s.bound) {
-      occupy(offset, v6, now);
+    bool bound = s.bound.load(kRelaxed);
+    const UnixSeconds last_use = s.last_use.load(kRelaxed);
+    if (bound && is_expired(last_use, now)) {
+      release(offset);
+      bound = false;
+    }
+    if (!bound) {
+      occupy(offset, key, now);
       if (out != nullptr) *out = address_of(offset);
       return BindResult::kAssigned;
     }
-    if (is_dormant(s, now) && (oldest == kNoSlot || s.last_use < slots_[oldest].last_use)) {
+    if (is_dormant(last_use, now) && (oldest == kNoSlot || last_use < oldest_use)) {
       oldest = offset;
+      oldest_use = last_use;
     }
   }
   if (oldest == kNoSlot) return BindResult::kExhausted;
   release(oldest);
-  occupy(oldest, v6, now);
+  occupy(oldest, key, now);
   if (out != nullptr) *out = address_of(oldest);
   return BindResult::kReassigned;
 }
 
 bool DynamicPool::restore(const Binding& b, UnixSeconds now) {
   if (slots_.empty() || !options_.pool.contains(b.v4)) return false;
+  WriterGuard guard(writer_lock_.load(kAcquire));
+  return restore_locked(b, now);
+}
+
+bool DynamicPool::restore_locked(const Binding& b, UnixSeconds now) noexcept {
   const std::uint32_t offset = b.v4.value - options_.pool.address.value;
   if (slots_[offset].reserved) return false;
 
@@ -263,26 +395,35 @@ bool DynamicPool::restore(const Binding& b, UnixSeconds now) {
   if (last_use < now - options_.free_after) return false;  // already free
 
   Slot& s = slots_[offset];
-  if (s.bound) {
-    if (!is_expired(s, now)) return false;  // the IPv4 address is taken
+  if (s.bound.load(kRelaxed)) {
+    if (!is_expired(s.last_use.load(kRelaxed), now)) return false;  // the IPv4 address is taken
     release(offset);
   }
-  const std::uint32_t other = index_find(b.v6);
+  const Key key = key_of(b.v6);
+  const std::uint32_t other = index_find(key);
   if (other != kNoSlot) {
-    if (!is_expired(slots_[other], now)) return false;  // the client already has one
+    // The client already has one.
+    if (!is_expired(slots_[other].last_use.load(kRelaxed), now)) return false;
     release(other);
   }
-  occupy(offset, b.v6, last_use);
+  occupy(offset, key, last_use);
   return true;
 }
 
+// ---- Control plane ---------------------------------------------------------------------
+
 std::vector<Binding> DynamicPool::bindings(UnixSeconds now) const {
   std::vector<Binding> out;
+  // Ownership is frozen under the lock; readers may still advance last use.
+  WriterGuard guard(writer_lock_.load(kAcquire));
   for (std::uint32_t offset = 0; offset < slots_.size(); ++offset) {
     const Slot& s = slots_[offset];
-    if (!s.bound || is_expired(s, now)) continue;
-    out.push_back(Binding{address_of(offset), s.v6, s.last_use,
-                          is_dormant(s, now) ? BindingState::kDormant : BindingState::kActive});
+    if (!s.bound.load(kRelaxed)) continue;
+    const UnixSeconds last_use = s.last_use.load(kRelaxed);
+    if (is_expired(last_use, now)) continue;
+    out.push_back(Binding{address_of(offset), address_of_key(key_at(offset)), last_use,
+                          is_dormant(last_use, now) ? BindingState::kDormant
+                                                    : BindingState::kActive});
   }
   return out;
 }

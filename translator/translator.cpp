@@ -13,7 +13,17 @@ Ipv6Address TranslatorConfig::effective_ipv6_addr() const {
   return Ipv6Address{};
 }
 
-std::optional<Translator> Translator::create(const TranslatorConfig& config, std::string* error) {
+namespace {
+
+bool same_pool_options(const DynamicPoolOptions& a, const DynamicPoolOptions& b) {
+  return a.pool == b.pool && a.reserved == b.reserved && a.dormant_after == b.dormant_after &&
+         a.free_after == b.free_after;
+}
+
+}  // namespace
+
+std::optional<Translator> Translator::create(const TranslatorConfig& config, std::string* error,
+                                             std::shared_ptr<DynamicPool> existing_pool) {
   auto fail = [&](std::string message) -> std::optional<Translator> {
     *error = std::move(message);
     return std::nullopt;
@@ -67,7 +77,11 @@ std::optional<Translator> Translator::create(const TranslatorConfig& config, std
     for (const auto& e : config.maps) {
       if (pool.contains(e.v4.address) || e.v4.contains(pool.address)) options.reserved.push_back(e.v4);
     }
-    t.pool_.emplace(std::move(options));
+    if (existing_pool && same_pool_options(existing_pool->options(), options)) {
+      t.pool_ = std::move(existing_pool);
+    } else {
+      t.pool_ = std::make_shared<DynamicPool>(std::move(options));
+    }
   }
   return t;
 }
@@ -102,8 +116,7 @@ Result forward(Context& ctx, Counter reason) noexcept {
 Result Translator::translate(PacketBuffer& packet, UnixSeconds now, Scratch& scratch, Output& out,
                              Counters& counters) noexcept {
   out.count = 0;
-  detail::Context ctx{config_, eam_,    pool_ ? &*pool_ : nullptr, ipv6_addr_, now, scratch, 0,
-                      out,     counters};
+  detail::Context ctx{config_, eam_, pool_.get(), ipv6_addr_, now, scratch, 0, out, counters};
   if (packet.length == 0) return detail::drop(ctx, Counter::kDropNotIp);
   switch (load_u8(packet.bytes(), 0) >> 4) {
     case 4:

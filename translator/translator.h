@@ -12,14 +12,17 @@
 // originates, echo replies. Output spans point into the PacketBuffer or the Scratch and
 // stay valid until the next translate() call with either.
 //
-// Thread safety: translate() mutates the dynamic pool, so one Translator is used by one
-// thread at a time (the data plane issue adds lock-free sharing). Counters and Scratch are
-// per worker.
+// Thread safety: a Translator is immutable after create() except for its dynamic pool,
+// whose own contract (translator/dynamic_pool.h) allows concurrent readers and serialised
+// writers; so translate() may run on several threads at once, each with its own Scratch,
+// Output and Counters. A reload builds a new Translator that shares the old one's pool
+// (create()'s `pool` argument) so bindings survive.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -73,7 +76,10 @@ class Translator {
  public:
   // Validates `config` as a whole and builds the lookup tables. On failure returns nothing
   // and sets `*error` to one line naming the offending key.
-  static std::optional<Translator> create(const TranslatorConfig& config, std::string* error);
+  // `pool`: an existing pool to keep (on reload) when its options equal what `config` asks
+  // for; otherwise a new pool is made and the caller moves bindings over if it wants.
+  static std::optional<Translator> create(const TranslatorConfig& config, std::string* error,
+                                          std::shared_ptr<DynamicPool> pool = nullptr);
 
   // Translates one packet read from the TUN (IPv4 or IPv6, told apart by the version
   // nibble). `now` is a coarse clock in Unix seconds, taken once per batch.
@@ -82,8 +88,9 @@ class Translator {
 
   const TranslatorConfig& config() const { return config_; }
   const EamTable& eam() const { return eam_; }
-  DynamicPool* pool() { return pool_ ? &*pool_ : nullptr; }
-  const DynamicPool* pool() const { return pool_ ? &*pool_ : nullptr; }
+  DynamicPool* pool() { return pool_.get(); }
+  const DynamicPool* pool() const { return pool_.get(); }
+  const std::shared_ptr<DynamicPool>& shared_pool() const { return pool_; }
   Ipv6Address ipv6_addr() const { return ipv6_addr_; }
 
  private:
@@ -93,7 +100,7 @@ class Translator {
 
   TranslatorConfig config_;
   EamTable eam_;
-  std::optional<DynamicPool> pool_;
+  std::shared_ptr<DynamicPool> pool_;
   Ipv6Address ipv6_addr_;
 };
 
