@@ -114,6 +114,7 @@ class WriterGuard {
 }  // namespace
 
 DynamicPool::DynamicPool(DynamicPoolOptions options) : options_(std::move(options)) {
+  static_assert(sizeof(Slot) == 32, "two slots per 64-byte cache line, as the header says");
   const unsigned len = options_.pool.length;
   if (len < kMinPrefixLength || len > 32) {
     // Out of contract (the config layer refuses these): an empty pool, see the header.
