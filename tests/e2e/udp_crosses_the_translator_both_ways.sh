@@ -11,8 +11,10 @@ e2e_wait_until 5 "the UDP echo server" e2e_listening "$E2E_NS_SERVER" udp 5001
 
 printf 'hello over UDP through the translator\n' >"$E2E_WORK/small.txt"
 head -c 2250 /dev/urandom | base64 -w0 >"$E2E_WORK/large.txt"   # 3000 bytes
+# -t 3: after stdin's EOF socat waits only 0.5 s for the echo by default, too short for a
+# first datagram that waits for neighbour discovery and ARP on a loaded machine.
 for f in small large; do
-  out=$(c6 timeout 10 socat -T 2 -b 65536 - UDP6:"[$SERVER6]:5001" <"$E2E_WORK/$f.txt") || e2e_fail "socat $f datagram: no echo"
+  out=$(c6 timeout 10 socat -t 3 -T 3 -b 65536 - UDP6:"[$SERVER6]:5001" <"$E2E_WORK/$f.txt") || e2e_fail "socat $f datagram: no echo"
   [[ $out == "$(cat "$E2E_WORK/$f.txt")" ]] || e2e_fail "the $f datagram's echo differs (${#out} bytes back)"
   e2e_log "client → server → client: $(stat -c %s "$E2E_WORK/$f.txt")-byte datagram echoed intact"
 done
