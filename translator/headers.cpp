@@ -22,6 +22,16 @@ void store_ip6(Bytes b, std::size_t off, const Ipv6Address& a) noexcept {
   std::memcpy(b.data() + off, a.bytes.data(), 16);
 }
 
+void update_transport_checksum(Bytes l4, std::uint8_t protocol, std::uint32_t removed,
+                               std::uint32_t added) noexcept {
+  if (protocol == kTcp && l4.size() >= kTcpChecksum + 2) {
+    store_be16(l4, kTcpChecksum, checksum_update(load_be16(l4, kTcpChecksum), removed, added));
+  } else if (protocol == kUdp && l4.size() >= kUdpHeader && load_be16(l4, kUdpChecksum) != 0) {
+    std::uint16_t sum = checksum_update(load_be16(l4, kUdpChecksum), removed, added);
+    store_be16(l4, kUdpChecksum, sum == 0 ? 0xffff : sum);
+  }
+}
+
 bool parse_ip4(ConstBytes p, bool inner, Ip4Info* ip, Counter* why) noexcept {
   const Counter truncated = inner ? Counter::kDropBadInner4 : Counter::kDropTruncated4;
   const Counter bad = inner ? Counter::kDropBadInner4 : Counter::kDropBadHeader4;

@@ -153,12 +153,8 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
   if (inner.is_first_fragment()) {
     const std::uint32_t removed = address_sum(inner.src) + address_sum(inner.dst);
     const std::uint32_t added = address_sum(inner_src.addr) + address_sum(inner_dst.addr);
-    if (inner.l4_protocol == kTcp && copied >= kTcpChecksum + 2) {
-      store_be16(l4, kTcpChecksum, checksum_update(load_be16(l4, kTcpChecksum), removed, added));
-    } else if (inner.l4_protocol == kUdp && copied >= kUdpChecksum + 2 && load_be16(l4, kUdpChecksum) != 0) {
-      std::uint16_t sum = checksum_update(load_be16(l4, kUdpChecksum), removed, added);
-      store_be16(l4, kUdpChecksum, sum == 0 ? 0xffff : sum);
-    } else if (inner.l4_protocol == kIcmpv6 && copied >= kIcmpChecksum + 2) {
+    update_transport_checksum(l4, inner.l4_protocol, removed, added);
+    if (inner.l4_protocol == kIcmpv6 && copied >= kIcmpChecksum + 2) {
       std::uint8_t t = load_u8(l4, kIcmpType);
       if (t == static_cast<std::uint8_t>(Icmp6Type::kEchoRequest) ||
           t == static_cast<std::uint8_t>(Icmp6Type::kEchoReply)) {

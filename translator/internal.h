@@ -103,6 +103,12 @@ void write_ip4_header(Bytes out, std::uint8_t tos, std::uint16_t total_length, s
 void write_ip6_header(Bytes out, std::uint8_t traffic_class, std::uint16_t payload_length,
                       std::uint8_t next_header, std::uint8_t hop_limit, const Ipv6Address& src,
                       const Ipv6Address& dst) noexcept;
+// RFC 7915 §4.5 / §5.5: adjusts a TCP or UDP checksum for a pseudo-header change, given
+// the sums of the address words that left (`removed`) and entered (`added`). Leaves it
+// alone when the header is cut short (a quote) or a UDP checksum is 0 ("none"); a result
+// of 0 is sent as 0xFFFF (RFC 768).
+void update_transport_checksum(Bytes l4, std::uint8_t protocol, std::uint32_t removed,
+                               std::uint32_t added) noexcept;
 Ipv4Address load_ip4(ConstBytes b, std::size_t off) noexcept;
 Ipv6Address load_ip6(ConstBytes b, std::size_t off) noexcept;
 void store_ip4(Bytes b, std::size_t off, Ipv4Address a) noexcept;

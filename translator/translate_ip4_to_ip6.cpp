@@ -41,28 +41,13 @@ bool is_ipv6_only_protocol(std::uint8_t p) noexcept {
   return p == kIcmpv6 || p == kHopByHop || p == kRouting || p == kFragment || p == kDestinationOptions;
 }
 
-// RFC 7915 §4.5: transport checksums follow the new pseudo-header. Runs on the (first
-// fragment's) transport header in place. `calc_udp` recomputes a zero UDP checksum over
-// the whole datagram (unfragmented packets only).
-void update_transport_checksum(Bytes l4, std::uint8_t protocol, std::uint32_t removed,
-                               std::uint32_t added, bool calc_udp, const Ipv6Address& src,
-                               const Ipv6Address& dst) noexcept {
-  if (protocol == kTcp && l4.size() >= kTcpChecksum + 2) {
-    store_be16(l4, kTcpChecksum, checksum_update(load_be16(l4, kTcpChecksum), removed, added));
-  } else if (protocol == kUdp && l4.size() >= kUdpHeader) {
-    std::uint16_t old = load_be16(l4, kUdpChecksum);
-    std::uint16_t sum;
-    if (old == 0 && calc_udp) {
-      store_be16(l4, kUdpChecksum, 0);
-      sum = checksum_finish(
-          checksum_add(l4, pseudo_header_sum6(src, dst, kUdp, static_cast<std::uint32_t>(l4.size()))));
-    } else if (old == 0) {
-      return;  // quoted inside an ICMP error: leave it as it was
-    } else {
-      sum = checksum_update(old, removed, added);
-    }
-    store_be16(l4, kUdpChecksum, sum == 0 ? 0xffff : sum);  // RFC 768: 0 means "none"
-  }
+// RFC 7915 §4.5: a zero IPv4 UDP checksum is computed over the whole (unfragmented)
+// datagram with the IPv6 pseudo-header, since IPv6 forbids "no checksum".
+void compute_udp_checksum(Bytes l4, const Ipv6Address& src, const Ipv6Address& dst) noexcept {
+  store_be16(l4, kUdpChecksum, 0);
+  std::uint16_t sum = checksum_finish(
+      checksum_add(l4, pseudo_header_sum6(src, dst, kUdp, static_cast<std::uint32_t>(l4.size()))));
+  store_be16(l4, kUdpChecksum, sum == 0 ? 0xffff : sum);  // RFC 768: 0 means "none"
 }
 
 }  // namespace
@@ -188,9 +173,12 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
                             pseudo_header_sum6(src.addr, dst.addr, kIcmpv6, static_cast<std::uint32_t>(payload_length));
       store_be16(l4, kIcmpChecksum, checksum_update(load_be16(l4, kIcmpChecksum), old_word, added));
     } else {
-      update_transport_checksum(l4, ip.protocol, address_sum(ip.src) + address_sum(ip.dst),
-                                address_sum(src.addr) + address_sum(dst.addr), calc_udp, src.addr,
-                                dst.addr);
+      if (calc_udp) {
+        compute_udp_checksum(l4, src.addr, dst.addr);
+      } else {
+        update_transport_checksum(l4, ip.protocol, address_sum(ip.src) + address_sum(ip.dst),
+                                  address_sum(src.addr) + address_sum(dst.addr));
+      }
     }
   }
 

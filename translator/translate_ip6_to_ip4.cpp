@@ -99,15 +99,10 @@ Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& pb) noexcept {
                    ? static_cast<std::uint8_t>(Icmp4Type::kEchoRequest)
                    : static_cast<std::uint8_t>(Icmp4Type::kEchoReply));
       store_be16(l4, kIcmpChecksum, checksum_update(load_be16(l4, kIcmpChecksum), removed, load_be16(l4, kIcmpType)));
-    } else if (ip.l4_protocol == kTcp && l4.size() >= kTcpChecksum + 2) {
+    } else {
       // RFC 7915 §5.5
-      store_be16(l4, kTcpChecksum,
-                 checksum_update(load_be16(l4, kTcpChecksum), address_sum(ip.src) + address_sum(ip.dst),
-                                 address_sum(src.addr) + address_sum(dst.addr)));
-    } else if (ip.l4_protocol == kUdp && l4.size() >= kUdpHeader && load_be16(l4, kUdpChecksum) != 0) {
-      std::uint16_t sum = checksum_update(load_be16(l4, kUdpChecksum), address_sum(ip.src) + address_sum(ip.dst),
-                                          address_sum(src.addr) + address_sum(dst.addr));
-      store_be16(l4, kUdpChecksum, sum == 0 ? 0xffff : sum);
+      update_transport_checksum(l4, ip.l4_protocol, address_sum(ip.src) + address_sum(ip.dst),
+                                address_sum(src.addr) + address_sum(dst.addr));
     }
   }
 
