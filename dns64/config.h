@@ -1,0 +1,70 @@
+// The DNS64's settings: the [dns64] table of tundra.toml and its [[dns64.zone]] blocks
+// (cli/config.cpp reads them; docs/dns64.md lists every key with its default).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dns64/wire.h"
+#include "translator/address.h"
+#include "translator/rfc6052.h"
+
+namespace tundra::dns64 {
+
+// A numeric address and port: "192.0.2.1:53", "[2001:db8::1]:53", or without the port
+// ("192.0.2.1", "2001:db8::1", "[2001:db8::1]") where a default port applies.
+struct Endpoint {
+  std::variant<Ipv4Address, Ipv6Address> address;
+  std::uint16_t port = 53;
+
+  // nullopt on anything but the forms above (no names: a static binary has no NSS).
+  // `require_port`: the port must be given (listen addresses).
+  static std::optional<Endpoint> parse(std::string_view text, std::uint16_t default_port,
+                                       bool require_port = false);
+  std::string to_string() const;  // "192.0.2.1:53", "[2001:db8::1]:53"
+  bool is_ipv6() const { return std::holds_alternative<Ipv6Address>(address); }
+  bool operator==(const Endpoint&) const = default;
+};
+
+// A [[dns64.zone]] block: queries at or under `name` (longest suffix wins) go to its
+// upstreams (the global ones when empty), with synthesis only if `dns64`.
+struct Zone {
+  dns::Name name;
+  bool dns64 = true;
+  std::vector<Endpoint> upstreams;
+};
+
+struct Config {
+  // `listen`: UDP and TCP on each.
+  std::vector<Endpoint> listen = {*Endpoint::parse("0.0.0.0:53", 53),
+                                  *Endpoint::parse("[::]:53", 53)};
+  // `upstream`: at least one (required key).
+  std::vector<Endpoint> upstreams;
+  // `prefix`: nullopt = the translator's prefix (64:ff9b::/96 without a [translator] table).
+  std::optional<Rfc6052Prefix> prefix;
+  bool translate_all = false;  // `translate-all`
+  bool allow_ipv4 = true;      // `allow-ipv4`
+  // `exclude` (RFC 6147 §5.1.4).
+  std::vector<Ipv6Prefix> exclude = {*Ipv6Prefix::parse("::ffff:0:0/96")};
+  // `allow-clients`: clients outside these get REFUSED. The default is loopback, RFC 1918,
+  // RFC 6598 shared space, link-local, ULA: not an open resolver.
+  std::vector<std::variant<Ipv4Prefix, Ipv6Prefix>> allow_clients = default_allow_clients();
+  std::uint32_t cache_size = 10000;  // `cache-size`: entries; 0 = no cache
+  bool log_queries = false;          // `log-queries`
+  // `upstream-timeout-ms`: one try at one upstream.
+  std::uint32_t upstream_timeout_ms = 1000;
+  // `query-timeout-ms`: a client query, all tries together; then SERVFAIL.
+  std::uint32_t query_timeout_ms = 3000;
+  // `tcp-idle-timeout-ms` (RFC 7766 §6.2.3) and `max-tcp-connections` for clients.
+  std::uint32_t tcp_idle_timeout_ms = 10000;
+  std::uint32_t max_tcp_connections = 100;
+  std::vector<Zone> zones;
+
+  static std::vector<std::variant<Ipv4Prefix, Ipv6Prefix>> default_allow_clients();
+};
+
+}  // namespace tundra::dns64

@@ -1,0 +1,97 @@
+// RFC 6147 DNS64 as pure functions over dns::Message: which queries are ours, what the
+// AAAA reply decides, how AAAA records are synthesized from the A reply, the local
+// ipv4only.arpa answers (RFC 8880) and the reverse mapping of PTR queries under the
+// prefix (RFC 6147 §5.3.1, as BIND does), and how a reply is finished for its client
+// (ID, question, EDNS, truncation).
+//
+// The server (dns64/server.h) does the lookups; these functions only decide and build.
+// Pure: no I/O, no clock, no logging.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "dns64/wire.h"
+#include "translator/address.h"
+#include "translator/rfc6052.h"
+
+namespace tundra::dns64 {
+
+struct SynthesisSettings {
+  Rfc6052Prefix prefix = Rfc6052Prefix::well_known();
+  // Synthesize even when real AAAA records exist (RFC 6147 §5.1.1 deviation, Appendix A);
+  // a name with AAAA but no A still gets its real AAAA.
+  bool translate_all = false;
+  // RFC 6147 §5.1.4: AAAA records inside these count as absent and are never returned.
+  std::vector<Ipv6Prefix> exclude;
+};
+
+// What a client query needs. The caller has already checked what is not in the message:
+// the zone's `dns64` switch, the client ACL and `allow-ipv4` (any of them off → kForward).
+enum class Plan : std::uint8_t {
+  kForward,       // not intercepted: forward, return the reply unchanged (RFC 6147 §5.3.3):
+                  // not class IN, not AAAA/PTR, CD=1 (§5.5), opcode not QUERY, PTR outside
+                  // the prefixes
+  kSynthesize,    // AAAA IN with CD=0: AAAA lookup, then decide_after_aaaa()
+  kIpv4OnlyArpa,  // a name at or under ipv4only.arpa: answered locally (RFC 8880 §7.2)
+  kReversePtr,    // PTR IN for an ip6.arpa name inside the prefix or the WKP (§5.3.1)
+};
+Plan plan_query(const dns::Message& query, const SynthesisSettings& settings);
+
+// RFC 8880 §7.2 (and RFC 7050 discovery): ipv4only.arpa A → 192.0.0.170 and 192.0.0.171;
+// AAAA → both synthesized under the prefix (never excluded); other types at the name →
+// NOERROR with no answer; names below it → NXDOMAIN. Authoritative-looking data with
+// TTL 86400 and an SOA in the authority section of negative answers.
+dns::Message answer_ipv4only_arpa(const dns::Message& query, const SynthesisSettings& settings);
+
+// RFC 6147 §5.1.1–§5.1.4, after the AAAA lookup. `aaaa_reply` is nullptr after a timeout
+// or a transport failure (§5.1.3: treated as SERVFAIL).
+enum class AaaaDecision : std::uint8_t {
+  kReturnReply,  // return *reply_out: NXDOMAIN (§5.1.2, also with a CNAME chain), or real
+                 // AAAA records with the excluded ones removed (§5.1.4), without translate-all
+  kLookupA,      // NODATA, only excluded AAAAs, another error rcode or a timeout (§5.1.2,
+                 // §5.1.3), or translate-all: the A lookup decides
+};
+AaaaDecision decide_after_aaaa(const dns::Message* aaaa_reply, const SynthesisSettings& settings,
+                               dns::Message* reply_out);
+
+// RFC 6147 §5.1.5–§5.1.7 and §5.4: the synthesized reply, or nullopt when the A lookup gave
+// no A record for the name (error rcode, empty answer, timeout = nullptr): the caller then
+// returns fallback_reply(), never a fabricated NOERROR (§5.1.6).
+// - the CNAME/DNAME chain of the A reply is kept unchanged; each A of the terminal RRset
+//   becomes an AAAA under the prefix with the same owner;
+// - TTL = min(A TTL, TTL of the SOA in the negative AAAA reply) or min(A TTL, 600);
+// - authority and additional come from the A reply (§5.4), additional unchanged (§5.3.2),
+//   RRSIGs covering A are dropped and AD is cleared (§5.5); the A reply's rcode, RA and TC
+//   are kept; AA cleared.
+std::optional<dns::Message> synthesize(const dns::Message* aaaa_reply, const dns::Message* a_reply,
+                                       const SynthesisSettings& settings);
+
+// The reply when synthesis gives nothing (§5.1.6, §5.4): the AAAA reply with excluded
+// records removed, or a SERVFAIL when the AAAA lookup itself failed (nullptr).
+dns::Message fallback_reply(const dns::Message* aaaa_reply, const SynthesisSettings& settings);
+
+// RFC 6147 §5.3.1: the in-addr.arpa name for a PTR query whose ip6.arpa name lies inside
+// the prefix or the WKP (all 32 nibbles present); nullopt otherwise.
+std::optional<dns::Name> reverse_target(const dns::Name& ip6_arpa, const SynthesisSettings& settings);
+
+// The reply to a kReversePtr query: a CNAME from the ip6.arpa name to `target` with TTL 600
+// (the mapping never changes; BIND uses 600 too), followed by the answer records of
+// `ptr_reply` (the PTR lookup of `target`) with its rcode and authority. nullptr (the
+// lookup failed): the CNAME alone with SERVFAIL.
+dns::Message answer_reverse(const dns::Message& query, const dns::Name& target,
+                            const dns::Message* ptr_reply);
+
+// Makes `reply` the answer to `query` for its client: ID, opcode, RD and the question
+// (in the client's case) copied from the query, QR set, RA set; EDNS as RFC 6891 §7 wants
+// (an OPT only if the query had one: version 0, our payload size, DO echoed; a query with
+// an OPT version > 0 gets BADVERS); written with the client's size limit over UDP
+// (512 without EDNS, else max(512, min(its payload size, 4096))) or 65535 over TCP,
+// truncated with TC when it does not fit (§5.4). TC already set in `reply` is kept.
+std::vector<std::uint8_t> finish_reply(const dns::Message& query, dns::Message reply, bool over_udp);
+
+// A reply with only a header, question and rcode (SERVFAIL, REFUSED, FORMERR, ...).
+dns::Message error_reply(const dns::Message& query, std::uint16_t rcode);
+
+}  // namespace tundra::dns64
