@@ -769,6 +769,202 @@ const TomlKey kDaemonKeys[] = {
      }},
 };
 
+// ---------------------------------------------------------------------------------------
+// [dns64] (dns64/config.h; docs/dns64.md)
+
+// The port an upstream gets when none is written.
+constexpr std::uint16_t kDnsPort = 53;
+// `upstream-timeout-ms` and the top of `query-timeout-ms`: below 100 ms even a LAN resolver
+// times out on a busy moment; above a minute every stub resolver has long given up.
+constexpr std::int64_t kMinUpstreamTimeoutMs = 100;
+constexpr std::int64_t kMaxQueryTimeoutMs = 60000;
+// `tcp-idle-timeout-ms`: RFC 7766 §6.2.3 suggests seconds; ten minutes is the most any
+// client could want held open.
+constexpr std::int64_t kMinTcpIdleTimeoutMs = 100;
+constexpr std::int64_t kMaxTcpIdleTimeoutMs = 600000;
+constexpr std::int64_t kMaxTcpConnections = 65535;
+
+// `listen` (port required) and `upstream` (port optional) elements, saying precisely what
+// is wrong: the "address:port" forms share http-listen's grammar and its messages.
+bool parse_endpoint(std::string_view text, bool require_port, dns64::Endpoint* out, std::string* what) {
+  if (auto e = dns64::Endpoint::parse(text, kDnsPort, require_port)) {
+    *out = *e;
+    return true;
+  }
+  if (text.find('%') != std::string_view::npos) {
+    *what = quoted(text) + ": scope ids (%interface) are not supported";
+    return false;
+  }
+  if (require_port) {
+    if (!check_listen_address(text, what)) return false;
+    *what = quoted(text) + " is not an address:port";
+    return false;
+  }
+  const bool bracketed_with_port = !text.empty() && text.front() == '[' && text.find("]:") != std::string_view::npos;
+  const auto colon = text.find(':');
+  const bool one_colon = colon != std::string_view::npos && colon == text.rfind(':') && text.front() != '[';
+  if ((bracketed_with_port || one_colon) && !check_listen_address(text, what)) return false;
+  *what = quoted(text) + " is not an address[:port]";
+  return false;
+}
+
+// An array of endpoints, none repeated. `none_given`: the message for an empty array, or
+// nullptr when an empty array is allowed.
+bool parse_endpoint_list(const toml::node& n, KeyContext& x, bool require_port, const char* none_given,
+                         std::vector<dns64::Endpoint>* out) {
+  std::vector<dns64::Endpoint> list;
+  bool ok = for_each_string(n, x, require_port ? "\"address:port\"" : "\"address[:port]\"",
+                            [&](std::string_view s, std::string* what) {
+                              dns64::Endpoint e;
+                              if (!parse_endpoint(s, require_port, &e, what)) return false;
+                              if (std::find(list.begin(), list.end(), e) != list.end()) {
+                                *what = quoted(s) + " is listed twice (as " + e.to_string() + ")";
+                                return false;
+                              }
+                              list.push_back(e);
+                              return true;
+                            });
+  if (!ok) return false;
+  if (list.empty() && none_given) {
+    x.what = none_given;
+    return false;
+  }
+  *out = std::move(list);
+  return true;
+}
+
+// An integer key of [dns64] with its range and unit.
+bool parse_ranged(const toml::node& n, std::int64_t lo, std::int64_t hi, const char* unit, std::uint32_t* out,
+                  KeyContext& x) {
+  std::int64_t v = 0;
+  if (!want_integer(n, &v, x)) return false;
+  if (v < lo || v > hi) {
+    x.what = std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi) + unit;
+    return false;
+  }
+  *out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+bool is_array_of_tables(const toml::node& n) {
+  const auto* arr = n.as_array();
+  return arr && std::all_of(arr->begin(), arr->end(), [](const toml::node& e) { return e.is_table(); });
+}
+
+// Keys of [dns64], in the order `check` prints them. The names are a contract
+// (docs/dns64.md). The setters run only while Config::dns64 is engaged.
+const TomlKey kDns64Keys[] = {
+    {"listen", "listen",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_endpoint_list(n, x, true,
+                                  "lists no address (leave the key out for the default, 0.0.0.0:53 and [::]:53)",
+                                  &c.dns64->listen);
+     }},
+    {"upstream", "upstream",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_endpoint_list(n, x, false, "lists no upstream; at least one is needed", &c.dns64->upstreams);
+     }},
+    {"prefix", "prefix",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::string_view s;
+       if (!want_string(n, &s, x)) return false;
+       if (s.empty()) {
+         x.what = "'' is not a prefix (leave the key out to use the translator's, or 64:ff9b::/96)";
+         return false;
+       }
+       Rfc6052Prefix p = Rfc6052Prefix::well_known();
+       if (!parse_nat64_prefix(s, &p, &x.what)) return false;
+       c.dns64->prefix = p;
+       return true;
+     }},
+    {"translate-all", "translate-all",
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.dns64->translate_all, x); }},
+    {"allow-ipv4", "allow-ipv4",
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.dns64->allow_ipv4, x); }},
+    {"exclude", "exclude",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::vector<Ipv6Prefix> list;
+       if (!for_each_string(n, x, "IPv6 \"prefix[/length]\"", [&](std::string_view s, std::string* what) {
+             Ipv6Prefix p;
+             if (!parse_prefix6(s, false, &p, what)) return false;
+             list.push_back(p);
+             return true;
+           })) {
+         return false;
+       }
+       c.dns64->exclude = std::move(list);
+       return true;
+     }},
+    {"allow-clients", "allow-clients",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::vector<IpPrefix> list;
+       if (!for_each_string(n, x, "\"prefix[/length]\"", [&](std::string_view s, std::string* what) {
+             IpPrefix p;
+             if (!parse_ip_prefix(s, &p, what)) return false;
+             list.push_back(p);
+             return true;
+           })) {
+         return false;
+       }
+       if (list.empty()) {
+         x.what = "allows no client, so every query would be REFUSED (to allow everyone: [\"0.0.0.0/0\", \"::/0\"])";
+         return false;
+       }
+       c.dns64->allow_clients = std::move(list);
+       return true;
+     }},
+    {"cache-size", "cache-size",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, 0, 0xffffffffLL, " entries (0 = no cache)", &c.dns64->cache_size, x);
+     }},
+    {"log-queries", "log-queries",
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.dns64->log_queries, x); }},
+    {"upstream-timeout-ms", "upstream-timeout-ms",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, kMinUpstreamTimeoutMs, kMaxQueryTimeoutMs, " milliseconds", &c.dns64->upstream_timeout_ms,
+                           x);
+     }},
+    {"query-timeout-ms", "query-timeout-ms",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       // The lower bound is upstream-timeout-ms, checked once the whole table is read.
+       return parse_ranged(n, kMinUpstreamTimeoutMs, kMaxQueryTimeoutMs, " milliseconds", &c.dns64->query_timeout_ms, x);
+     }},
+    {"tcp-idle-timeout-ms", "tcp-idle-timeout-ms",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, kMinTcpIdleTimeoutMs, kMaxTcpIdleTimeoutMs, " milliseconds",
+                           &c.dns64->tcp_idle_timeout_ms, x);
+     }},
+    {"max-tcp-connections", "max-tcp-connections",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, 1, kMaxTcpConnections, "", &c.dns64->max_tcp_connections, x);
+     }},
+    {"zone", "zone",
+     [](const toml::node& n, Config&, KeyContext& x) {
+       // Only the shape here; load_dns64_zones() reads the blocks.
+       if (is_array_of_tables(n)) return true;
+       x.what = "expected [[dns64.zone]] blocks (an array of tables), got " +
+                (n.is_array() ? std::string("an array of other values") : toml_type_name(n));
+       return false;
+     }},
+};
+
+// The keys of a [[dns64.zone]] block.
+struct ZoneKeyName {
+  std::string_view name;
+};
+constexpr ZoneKeyName kZoneKeys[] = {{"name"}, {"dns64"}, {"upstream"}};
+
+// CoreDNS's names for what [dns64] calls otherwise (docs/dns64.md has the whole mapping);
+// translate_all and allow_ipv4 are close enough for "did you mean".
+std::string coredns_hint(std::string_view key) {
+  if (key == "forward" || key == "upstreams") return "; tundra.toml calls it 'upstream'";
+  if (key == "cache") return "; tundra.toml calls it 'cache-size'";
+  if (key == "log") return "; tundra.toml calls it 'log-queries'";
+  if (key == "clients" || key == "acl") return "; tundra.toml calls it 'allow-clients'";
+  if (key == "health") return "; /health is served on [daemon] http-listen";
+  return "";
+}
+
 // Tayga directive names that are not tundra.toml keys, with what to write instead.
 std::string tayga_hint(std::string_view key) {
   if (key == "udp-cksum-mode") return "; tundra.toml calls it 'udp-zero-checksum'";
@@ -839,9 +1035,13 @@ struct TomlTable {
   std::string_view name;
   const TomlKey* begin;
   const TomlKey* end;
+  // Put before a key's name in messages: 'dns64.prefix' is not [translator]'s 'prefix'.
+  std::string_view key_prefix;
 };
-const TomlTable kTranslatorTable{"translator", std::begin(kTranslatorKeys), std::end(kTranslatorKeys)};
-const TomlTable kDaemonTable{"daemon", std::begin(kDaemonKeys), std::end(kDaemonKeys)};
+const TomlTable kTranslatorTable{"translator", std::begin(kTranslatorKeys), std::end(kTranslatorKeys), ""};
+const TomlTable kDaemonTable{"daemon", std::begin(kDaemonKeys), std::end(kDaemonKeys), ""};
+const TomlTable kDns64Table{"dns64", std::begin(kDns64Keys), std::end(kDns64Keys), "dns64."};
+const TomlTable* const kTables[] = {&kTranslatorTable, &kDaemonTable, &kDns64Table};
 
 const TomlKey* find_key(std::string_view name, const TomlTable& table) {
   for (const TomlKey* k = table.begin; k != table.end; ++k) {
@@ -852,8 +1052,10 @@ const TomlKey* find_key(std::string_view name, const TomlTable& table) {
 
 // Why `name` is not a key of `table`, after "unknown key in [table]".
 std::string unknown_key_hint(std::string_view name, const TomlTable& table) {
-  const TomlTable& other = &table == &kTranslatorTable ? kDaemonTable : kTranslatorTable;
-  if (find_key(name, other)) return "; it belongs in [" + std::string(other.name) + "]";
+  if (&table == &kDns64Table && !coredns_hint(name).empty()) return coredns_hint(name);
+  for (const TomlTable* other : kTables) {
+    if (other != &table && find_key(name, *other)) return "; it belongs in [" + std::string(other->name) + "]";
+  }
   if (&table == &kTranslatorTable && !tayga_hint(name).empty()) return tayga_hint(name);
   struct Name {
     std::string_view name;
@@ -870,16 +1072,17 @@ bool load_table(const toml::table& t, const TomlTable& table, const std::string&
   std::map<std::string_view, std::pair<std::string_view, std::uint32_t>> seen;  // canonical -> (name, line)
   for (const auto& [key, value] : entries_in_file_order(t)) {
     std::string_view name = key->str();
+    std::string shown = std::string(table.key_prefix) + std::string(name);  // the key in messages
     std::uint32_t line = line_of(*key, *value);
     const TomlKey* spec = find_key(name, table);
     if (!spec) {
-      *error = location(path, line) + "key " + quoted(name) + ": unknown key in [" + std::string(table.name) + "]" +
+      *error = location(path, line) + "key " + quoted(shown) + ": unknown key in [" + std::string(table.name) + "]" +
                unknown_key_hint(name, table);
       return false;
     }
     auto [it, inserted] = seen.emplace(spec->canonical, std::pair{name, line});
     if (!inserted) {
-      *error = location(path, line) + "key " + quoted(name) + ": sets the same value as " +
+      *error = location(path, line) + "key " + quoted(shown) + ": sets the same value as " +
                quoted(it->second.first) + " on line " + std::to_string(it->second.second) +
                "; give only one";
       return false;
@@ -887,9 +1090,155 @@ bool load_table(const toml::table& t, const TomlTable& table, const std::string&
     (*lines)[spec->canonical] = line;
     KeyContext ctx{{}, line};
     if (!spec->set(*value, *out, ctx)) {
-      *error = location(path, ctx.line) + "key " + quoted(name) + ": " + ctx.what;
+      *error = location(path, ctx.line) + "key " + quoted(shown) + ": " + ctx.what;
       return false;
     }
+  }
+  return true;
+}
+
+bool is_loopback_or_unspecified(const std::variant<Ipv4Address, Ipv6Address>& a) {
+  if (const auto* v4 = std::get_if<Ipv4Address>(&a)) return (v4->value >> 24) == 127 || v4->value == 0;
+  const Ipv6Address& v6 = std::get<Ipv6Address>(a);
+  Ipv6Address loopback;
+  loopback.bytes[15] = 1;
+  return v6 == Ipv6Address{} || v6 == loopback;
+}
+
+bool is_unspecified(const std::variant<Ipv4Address, Ipv6Address>& a) {
+  if (const auto* v4 = std::get_if<Ipv4Address>(&a)) return v4->value == 0;
+  return std::get<Ipv6Address>(a) == Ipv6Address{};
+}
+
+// An upstream that is this DNS64's own listener would forward every query to itself: the
+// same address and port, or a loopback (or unspecified) address on the port of a wildcard
+// listener of the same family. Sets *what when it would.
+bool check_no_loop(const dns64::Endpoint& upstream, const std::vector<dns64::Endpoint>& listen, std::string* what) {
+  for (const dns64::Endpoint& l : listen) {
+    if (l.port != upstream.port || l.is_ipv6() != upstream.is_ipv6()) continue;
+    if (l == upstream || (is_unspecified(l.address) && is_loopback_or_unspecified(upstream.address))) {
+      *what = quoted(upstream.to_string()) + " is this DNS64's own listen address " + quoted(l.to_string()) +
+              ": queries would loop";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The [[dns64.zone]] blocks of the [dns64] table `t`, whose shape load_table() has checked.
+bool load_dns64_zones(const toml::table& t, const std::string& path, dns64::Config* d, std::string* error) {
+  const toml::node* zones = t.get("zone");
+  if (!zones) return true;
+  std::vector<std::uint32_t> zone_lines;  // where each zone's name was given, for duplicates
+  const std::uint32_t zone_key_line = zones->source().begin.line;
+  for (const toml::node& element : *zones->as_array()) {
+    const toml::table& zt = *element.as_table();
+    std::uint32_t block_line = zt.source().begin.line != 0 ? zt.source().begin.line : zone_key_line;
+    dns64::Zone zone;
+    std::uint32_t name_line = 0;
+    for (const auto& [key, value] : entries_in_file_order(zt)) {
+      std::string_view name = key->str();
+      std::string shown = "dns64.zone." + std::string(name);
+      KeyContext x{{}, line_of(*key, *value)};
+      bool ok = true;
+      if (name == "name") {
+        name_line = x.line;
+        std::string_view s;
+        ok = want_string(*value, &s, x);
+        if (ok) {
+          std::optional<dns::Name> parsed;
+          if (!s.empty() && std::none_of(s.begin(), s.end(), [](char c) { return is_space(c); })) {
+            parsed = dns::Name::from_text(s);
+          }
+          if (!parsed) {
+            x.what = quoted(s) + " is not a domain name";
+            ok = false;
+          } else {
+            zone.name = *parsed;
+            for (std::size_t i = 0; i < d->zones.size(); ++i) {
+              if (d->zones[i].name.equals(zone.name)) {
+                x.what = quoted(s) + " has a [[dns64.zone]] already (on line " + std::to_string(zone_lines[i]) + ")";
+                ok = false;
+                break;
+              }
+            }
+          }
+        }
+      } else if (name == "dns64") {
+        ok = want_bool(*value, &zone.dns64, x);
+      } else if (name == "upstream") {
+        ok = parse_endpoint_list(*value, x, false, nullptr, &zone.upstreams);
+        for (std::size_t i = 0; ok && i < zone.upstreams.size(); ++i) {
+          ok = check_no_loop(zone.upstreams[i], d->listen, &x.what);
+        }
+      } else {
+        x.what = "unknown key in [[dns64.zone]]" + did_you_mean(name, kZoneKeys);
+        ok = false;
+      }
+      if (!ok) {
+        *error = location(path, x.line) + "key " + quoted(shown) + ": " + x.what;
+        return false;
+      }
+    }
+    if (name_line == 0) {
+      *error = location(path, block_line) + "key 'dns64.zone.name': missing (each [[dns64.zone]] names its zone)";
+      return false;
+    }
+    zone_lines.push_back(name_line);
+    d->zones.push_back(std::move(zone));
+  }
+  return true;
+}
+
+// The checks and defaults of [dns64] that depend on other keys or tables, run once the
+// whole file is read. `table_line`: the [dns64] header; `lines`: where each key was given.
+bool finish_dns64(Config* out, bool has_translator_table, std::uint32_t table_line,
+                  const std::map<std::string_view, std::uint32_t>& lines, const std::string& path, std::string* error) {
+  dns64::Config& d = *out->dns64;
+  auto line_of_key = [&](std::string_view key) {
+    auto it = lines.find(key);
+    return it == lines.end() ? table_line : it->second;
+  };
+  if (d.upstreams.empty()) {
+    *error = location(path, table_line) +
+             "key 'dns64.upstream': missing; [dns64] needs at least one upstream resolver, as in "
+             "upstream = [\"192.0.2.53\"]";
+    return false;
+  }
+  std::string what;
+  for (const dns64::Endpoint& u : d.upstreams) {
+    if (!check_no_loop(u, d.listen, &what)) {
+      *error = location(path, line_of_key("upstream")) + "key 'dns64.upstream': " + what;
+      return false;
+    }
+  }
+  // A query must allow at least one whole try at one upstream.
+  if (!lines.count("query-timeout-ms")) {
+    d.query_timeout_ms = std::max(dns64::Config{}.query_timeout_ms, d.upstream_timeout_ms);
+  } else if (d.query_timeout_ms < d.upstream_timeout_ms) {
+    *error = location(path, line_of_key("query-timeout-ms")) + "key 'dns64.query-timeout-ms': " +
+             std::to_string(d.query_timeout_ms) + " is below upstream-timeout-ms (" +
+             std::to_string(d.upstream_timeout_ms) + "); a query must allow at least one whole try";
+    return false;
+  }
+  // RFC 6147 §5.2: the DNS64 and the translator use the same prefix, unless told otherwise.
+  const std::optional<Rfc6052Prefix>& translator_prefix = out->translator.prefix;
+  if (!lines.count("prefix")) {
+    if (!has_translator_table) {
+      d.prefix = Rfc6052Prefix::well_known();
+    } else if (translator_prefix) {
+      d.prefix = translator_prefix;
+    } else {
+      *error = location(path, table_line) +
+               "key 'dns64.prefix': missing, and [translator] has no prefix to share (prefix = \"\"); "
+               "give the prefix to synthesize with";
+      return false;
+    }
+  } else if (has_translator_table && translator_prefix && *translator_prefix != *d.prefix) {
+    out->warnings.push_back(location(path, line_of_key("prefix")) + "key 'dns64.prefix': warning: " +
+                            d.prefix->to_string() + " is not the [translator] prefix " +
+                            translator_prefix->to_string() +
+                            ", so synthesized addresses lead to another NAT64, not this one");
   }
   return true;
 }
@@ -904,28 +1253,40 @@ bool load_toml(std::string_view text, const std::string& path, Config* out, std:
              std::string(e.description());
     return false;
   }
-  std::map<std::string_view, std::uint32_t> lines;  // key -> line, both tables
+  std::map<std::string_view, std::uint32_t> lines;        // key -> line, [translator] and [daemon]
+  std::map<std::string_view, std::uint32_t> dns64_lines;  // key -> line, [dns64]
+  bool has_translator_table = false;
+  std::uint32_t dns64_line = 0;
   for (const auto& [key, value] : entries_in_file_order(root)) {
     std::string_view name = key->str();
     std::uint32_t line = line_of(*key, *value);
-    const TomlTable* table = name == kTranslatorTable.name ? &kTranslatorTable
-                             : name == kDaemonTable.name   ? &kDaemonTable
-                                                           : nullptr;
+    const auto found = std::find_if(std::begin(kTables), std::end(kTables),
+                                    [&](const TomlTable* t) { return t->name == name; });
+    const TomlTable* table = found == std::end(kTables) ? nullptr : *found;
     if (table) {
       const auto* t = value->as_table();
       if (!t) {
         *error = location(path, line) + "key " + quoted(name) + ": expected a table, got " + toml_type_name(*value);
         return false;
       }
-      if (!load_table(*t, *table, path, out, &lines, error)) return false;
+      if (table == &kDns64Table) {
+        dns64_line = line;
+        out->dns64.emplace();
+        if (!load_table(*t, *table, path, out, &dns64_lines, error)) return false;
+        if (!load_dns64_zones(*t, path, &*out->dns64, error)) return false;
+      } else {
+        has_translator_table = has_translator_table || table == &kTranslatorTable;
+        if (!load_table(*t, *table, path, out, &lines, error)) return false;
+      }
     } else if (value->is_table()) {
       *error = location(path, line) + "table [" + std::string(name) +
-               "] is not supported (tundra.toml has only [translator] and [daemon] so far)";
+               "] is not supported (tundra.toml has [translator], [daemon] and [dns64])";
       return false;
     } else {
       std::string where = find_key(name, kTranslatorTable) ? "; translator settings belong in [translator]"
                           : find_key(name, kDaemonTable)   ? "; daemon settings belong in [daemon]"
-                                                           : "; settings belong in [translator] or [daemon]";
+                          : find_key(name, kDns64Table)    ? "; DNS64 settings belong in [dns64]"
+                                                           : "; settings belong in [translator], [daemon] or [dns64]";
       *error = location(path, line) + "key " + quoted(name) + ": unknown top-level key" + where;
       return false;
     }
@@ -935,6 +1296,9 @@ bool load_toml(std::string_view text, const std::string& path, Config* out, std:
     *error = location(path, lines["map-file"]) + "key 'map-file': " + what;
     return false;
   }
+  // A [dns64] table without a [translator] table: the DNS64 runs alone.
+  out->translator_enabled = has_translator_table || !out->dns64;
+  if (out->dns64 && !finish_dns64(out, has_translator_table, dns64_line, dns64_lines, path, error)) return false;
   return true;
 }
 
@@ -1274,17 +1638,11 @@ std::string toml_string_array(const std::vector<T>& items, F&& to_string) {
   return out;
 }
 
-}  // namespace
-
-std::string format_config_toml(const Config& config) {
+// The [translator] table with its daemon-side keys.
+void format_translator(const Config& config, std::string& o) {
   const TranslatorConfig& t = config.translator;
   const bool tayga = config.format == ConfigFormat::kTayga;
-  std::string o;
-  o += "# Effective tundra configuration";
-  if (!config.source_path.empty()) {
-    o += ", loaded from " + config.source_path + " (format: " + std::string(config_format_name(config.format)) + ")";
-  }
-  o += "\n[translator]\n";
+  o += "[translator]\n";
   o += "tun-device = " + toml_quote(t.tun_device) + "\n";
   o += "ipv4-addr = " + toml_quote(t.ipv4_addr.to_string()) + "\n";
   if (t.ipv6_addr) {
@@ -1321,7 +1679,55 @@ std::string format_config_toml(const Config& config) {
   o += "tun-route = " + toml_string_array(config.tun_routes, ip_prefix_to_string) + "\n";
   o += "map-file = " + toml_quote(config.map_file) + (config.map_file.empty() ? "  # none\n" : "\n");
   o += "log = " + toml_string_array(config.log_categories, [](const std::string& s) { return s; }) + "\n";
+}
 
+// The [dns64] table and its [[dns64.zone]] blocks.
+void format_dns64(const Config& config, std::string& o) {
+  const dns64::Config& d = *config.dns64;
+  auto endpoint = [](const dns64::Endpoint& e) { return e.to_string(); };
+  // A Config built in code may leave the prefix unset: print what loading would give it.
+  Rfc6052Prefix prefix = d.prefix                                                  ? *d.prefix
+                         : config.translator_enabled && config.translator.prefix ? *config.translator.prefix
+                                                                                  : Rfc6052Prefix::well_known();
+  o += "\n[dns64]\n";
+  o += "listen = " + toml_string_array(d.listen, endpoint) + "\n";
+  o += "upstream = " + toml_string_array(d.upstreams, endpoint) + "\n";
+  o += "prefix = " + toml_quote(prefix.to_string()) + "\n";
+  o += "translate-all = " + toml_bool(d.translate_all) + "\n";
+  o += "allow-ipv4 = " + toml_bool(d.allow_ipv4) + "\n";
+  o += "exclude = " + toml_string_array(d.exclude, [](const Ipv6Prefix& p) { return p.to_string(); }) +
+       (d.exclude.empty() ? "  # none\n" : "\n");
+  o += "allow-clients = " + toml_string_array(d.allow_clients, ip_prefix_to_string) + "\n";
+  o += "cache-size = " + std::to_string(d.cache_size) + (d.cache_size == 0 ? "  # no cache\n" : "\n");
+  o += "log-queries = " + toml_bool(d.log_queries) + "\n";
+  o += "upstream-timeout-ms = " + std::to_string(d.upstream_timeout_ms) + "\n";
+  o += "query-timeout-ms = " + std::to_string(d.query_timeout_ms) + "\n";
+  o += "tcp-idle-timeout-ms = " + std::to_string(d.tcp_idle_timeout_ms) + "\n";
+  o += "max-tcp-connections = " + std::to_string(d.max_tcp_connections) + "\n";
+  for (const dns64::Zone& z : d.zones) {
+    o += "\n[[dns64.zone]]\n";
+    o += "name = " + toml_quote(z.name.to_text()) + "\n";
+    o += "dns64 = " + toml_bool(z.dns64) + "\n";
+    o += "upstream = " + toml_string_array(z.upstreams, endpoint) +
+         (z.upstreams.empty() ? "  # the [dns64] upstreams\n" : "\n");
+  }
+}
+
+}  // namespace
+
+std::string format_config_toml(const Config& config) {
+  const bool tayga = config.format == ConfigFormat::kTayga;
+  std::string o;
+  o += "# Effective tundra configuration";
+  if (!config.source_path.empty()) {
+    o += ", loaded from " + config.source_path + " (format: " + std::string(config_format_name(config.format)) + ")";
+  }
+  o += "\n";
+  if (config.translator_enabled) {
+    format_translator(config, o);
+  } else {
+    o += "# No [translator] table: the DNS64 runs alone, without a TUN.\n";
+  }
   o += "\n[daemon]\n";
   o += "control-socket = " + toml_quote(config.control_socket) + (config.control_socket.empty() ? "  # none\n" : "\n");
   o += "http-listen = " + toml_quote(config.http_listen) +
@@ -1331,6 +1737,7 @@ std::string format_config_toml(const Config& config) {
   o += "group = " + toml_quote(config.group) +
        (!config.group.empty() ? "\n" : config.user.empty() ? "  # none\n" : "  # the primary group of user\n");
   o += "pid-file = " + toml_quote(config.pid_file) + (config.pid_file.empty() ? "  # none\n" : "\n");
+  if (config.dns64) format_dns64(config, o);
   return o;
 }
 

@@ -2,15 +2,20 @@
 //
 // Both formats fill the same Config (the TranslatorConfig of translator/config.h plus the
 // daemon's settings) with the same meaning for the same names; docs/configuration.md lists
-// every key, its default and its Tayga equivalent. Loading checks each value on its own (syntax, ranges) and reports the first
-// problem as one line naming the file, the line and the key:
+// every key, its default and its Tayga equivalent. A tundra.toml may also have a [dns64]
+// table (dns64/config.h; docs/dns64.md), which a tayga.conf cannot express. Loading checks
+// each value on its own (syntax, ranges) and reports the first problem as one line naming
+// the file, the line and the key:
 //
 //   tundra.toml:7: key 'mtu': 900 is below 1280
+//   tundra.toml:12: key 'dns64.upstream': 'dns.example' is not an address[:port]
 //   tayga.conf:3: directive 'prefix': 64:ff9b::/95 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)
 //
 // Relations between translator values (ipv6-addr outside prefix, maps inside the pool, ...)
 // are checked afterwards by Translator::create(), which the callers run before using a
-// Config. The one relation resolved while loading: a relative map-file is joined to data-dir.
+// Config. Relations resolved while loading: a relative map-file is joined to data-dir, and
+// the [dns64] keys that depend on others (prefix, query-timeout-ms, upstreams that would
+// loop back to a listen address) are settled or checked.
 //
 // Control plane only: these functions allocate and catch toml++'s exceptions; nothing here
 // throws to the caller.
@@ -23,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "dns64/config.h"
 #include "translator/address.h"
 #include "translator/config.h"
 
@@ -50,6 +56,17 @@ std::string ip_prefix_to_string(const IpPrefix& p);
 struct Config {
   // The translator's settings: the [translator] table of tundra.toml, or tayga.conf.
   TranslatorConfig translator;
+  // Whether `tundra run` runs the translator (opens the TUN, starts the workers). false only
+  // for a tundra.toml that has a [dns64] table and no [translator] table: the DNS64 runs
+  // alone, without a TUN, and needs no root on an unprivileged port. `translator` and the
+  // [translator]-side settings below then hold their defaults and mean nothing. true for
+  // every other file: a tayga.conf, an empty tundra.toml, one with only [daemon].
+  // Invariant after loading: !translator_enabled implies dns64.has_value().
+  bool translator_enabled = true;
+  // The DNS64's settings: present iff the tundra.toml has a [dns64] table (never for a
+  // tayga.conf). When present, `dns64->prefix` is always set (see dns64/config.h) and
+  // `dns64->upstreams` is not empty.
+  std::optional<dns64::Config> dns64;
   // The file this was loaded from, for messages ("" when loaded from text).
   std::string source_path;
   // The format it was read in.
@@ -121,8 +138,11 @@ bool load_config_text(std::string_view text, const std::string& path, Config* ou
 ConfigFormat detect_config_format(const std::string& path, std::string_view text);
 
 // The effective configuration as a tundra.toml document: a comment header, then the
-// [translator] and [daemon] tables with one `key = value` line per key, every key present.
-// Loading the result gives back an equal Config (all but source_path, format and warnings).
+// [translator] and [daemon] tables with one `key = value` line per key, every key present,
+// then, when config.dns64 is set, the [dns64] table (every key) and one [[dns64.zone]]
+// block per zone. [translator] is left out when translator_enabled is false, so that the
+// output loads back as a DNS64-only file. Loading the result gives back an equal Config
+// (all but source_path, format and warnings).
 std::string format_config_toml(const Config& config);
 
 // Quotes `s` as a TOML basic string.

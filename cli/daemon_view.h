@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dns64/server.h"
 #include "translator/counters.h"
 
 namespace tundra {
@@ -34,6 +36,7 @@ struct StatsSnapshot {
   std::int64_t started_at = 0;      // Unix seconds
   std::int64_t now = 0;             // Unix seconds when the snapshot was taken
   std::string data_path_mode;       // e.g. "plain, 2 queues"
+  std::optional<dns64::ServerStats> dns64;  // when the DNS64 runs
 };
 
 class DaemonView {

@@ -183,6 +183,36 @@ bool parse_listen_address(std::string_view text, ListenAddress* out, std::string
 
 // --- /metrics ------------------------------------------------------------------------------
 
+// The DNS64's families: one counter per event (dns64/server.h), answers by rcode, the
+// upstreams' health, the cache and TCP gauges.
+static void render_dns64_metrics(std::string& out, const dns64::ServerStats& d) {
+  const auto& info = dns64::server_counter_info();
+  for (std::size_t i = 0; i < info.size(); ++i) {
+    const std::string name = std::string("tundra_dns64_") + info[i].name + "_total";
+    family_header(out, name, "counter", std::string("DNS64: ") + info[i].help + ".");
+    tundra::sample(out, name, "", "", std::to_string(dns64::counter_value(d, i)));
+  }
+  family_header(out, "tundra_dns64_queries_total", "counter", "DNS64: client queries received, by transport.");
+  tundra::sample(out, "tundra_dns64_queries_total", "transport", "udp", std::to_string(d.queries[0]));
+  tundra::sample(out, "tundra_dns64_queries_total", "transport", "tcp", std::to_string(d.queries[1]));
+  family_header(out, "tundra_dns64_responses_total", "counter", "DNS64: answers sent to clients, by RCODE.");
+  for (std::size_t rcode = 0; rcode < d.responses_by_rcode.size(); ++rcode) {
+    if (d.responses_by_rcode[rcode] == 0 && rcode > 5) continue;
+    tundra::sample(out, "tundra_dns64_responses_total", "rcode", rcode == 16 ? "other" : dns::rcode_name(static_cast<std::uint16_t>(rcode)),
+           std::to_string(d.responses_by_rcode[rcode]));
+  }
+  family_header(out, "tundra_dns64_upstream_up", "gauge", "DNS64: 1 while the upstream answers, 0 while it is marked down.");
+  for (const auto& u : d.upstreams) tundra::sample(out, "tundra_dns64_upstream_up", "upstream", u.address, u.up ? "1" : "0");
+  family_header(out, "tundra_dns64_upstream_failures_by_upstream_total", "counter", "DNS64: failed tries, by upstream.");
+  for (const auto& u : d.upstreams) {
+    tundra::sample(out, "tundra_dns64_upstream_failures_by_upstream_total", "upstream", u.address, std::to_string(u.failures));
+  }
+  family_header(out, "tundra_dns64_cache_entries", "gauge", "DNS64: answers in the cache.");
+  tundra::sample(out, "tundra_dns64_cache_entries", "", "", std::to_string(d.cache_entries));
+  family_header(out, "tundra_dns64_tcp_connections", "gauge", "DNS64: client TCP connections open now.");
+  tundra::sample(out, "tundra_dns64_tcp_connections", "", "", std::to_string(d.tcp_connections));
+}
+
 std::string render_metrics(const StatsSnapshot& stats, const std::vector<MappingRow>& mappings) {
   std::string out;
   out.reserve(8192);
@@ -221,6 +251,7 @@ std::string render_metrics(const StatsSnapshot& stats, const std::vector<Mapping
   sample(out, "tundra_workers", "", "", std::to_string(stats.per_worker.size()));
   family_header(out, "tundra_start_time_seconds", "gauge", "When the daemon started, in seconds since the Unix epoch.");
   sample(out, "tundra_start_time_seconds", "", "", std::to_string(stats.started_at));
+  if (stats.dns64) render_dns64_metrics(out, *stats.dns64);
   return out;
 }
 

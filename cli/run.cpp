@@ -28,6 +28,7 @@
 #include "cli/notify.h"
 #include "cli/packet_summary.h"
 #include "cli/tayga_cli.h"
+#include "dns64/server.h"
 #include "tun/data_plane.h"
 #include "tun/netlink.h"
 #include "tun/tun_device.h"
@@ -138,12 +139,17 @@ class Daemon final : public DaemonView {
   StatsSnapshot stats() override;
   std::string config_text() override { return format_config_toml(config_); }
   std::string reload() override;
-  bool healthy() override { return plane_ && plane_->healthy(); }
+  bool healthy() override {
+    return (!plane_ || plane_->healthy()) && (!dns64_ || dns64_->healthy());
+  }
 
  private:
   bool set_up_interface(std::string* error);
   void check_bindings(bool final);
   bool drop_privileges(std::string* error);
+  bool start_translator(std::unique_ptr<Translator> translator, std::string* error);
+  bool start_dns64(std::string* error);
+  std::string reload_dns64(const Config& next);
 
   RunOptions options_;
   Config config_;
@@ -155,7 +161,41 @@ class Daemon final : public DaemonView {
   // The last bindings seen, to log RFC 6888-style events and to know when to persist.
   std::map<Ipv6Address, Binding> last_bindings_;
   std::unique_ptr<DynamicMapWriter> writer_;
+  std::unique_ptr<dns64::Server> dns64_;  // the DNS64, when the configuration has [dns64]
 };
+
+dns64::ServerLog dns64_log() {
+  dns64::ServerLog log;
+  log.query = [](std::string_view line) { log_write(LogLevel::kInfo, line); };
+  log.warn = [](std::string_view line) { log_write(LogLevel::kWarn, line); };
+  log.info = [](std::string_view line) { log_write(LogLevel::kInfo, line); };
+  return log;
+}
+
+bool Daemon::start_dns64(std::string* error) {
+  if (!config_.dns64) return true;
+  dns64_ = dns64::Server::start(*config_.dns64, dns64_log(), error);
+  if (!dns64_) return false;
+  std::string listening;
+  for (const auto& a : dns64_->bound_addresses()) listening += (listening.empty() ? "" : " ") + a;
+  log_info("dns64: serving on {} (udp and tcp), prefix {}, upstreams {}", listening,
+           config_.dns64->prefix ? config_.dns64->prefix->to_string() : Rfc6052Prefix::well_known().to_string(),
+           config_.dns64->upstreams.size());
+  return true;
+}
+
+// Brings the DNS64 in line with `next`: reconfigured, started or stopped. "" or the error.
+std::string Daemon::reload_dns64(const Config& next) {
+  if (!next.dns64) {
+    if (dns64_) log_info("dns64: stopped ([dns64] is gone from the configuration)");
+    dns64_.reset();
+    return "";
+  }
+  if (dns64_) return dns64_->reload(*next.dns64);
+  std::string error;
+  dns64_ = dns64::Server::start(*next.dns64, dns64_log(), &error);
+  return dns64_ ? "" : error;
+}
 
 bool Daemon::set_up_interface(std::string* error) {
   if (Status s = netlink_.open(tun_.name()); !s) return *error = s.message(), false;
@@ -233,6 +273,7 @@ bool Daemon::drop_privileges(std::string* error) {
 
 std::vector<MappingRow> Daemon::mappings() {
   std::vector<MappingRow> rows;
+  if (!plane_) return rows;
   const Translator& t = plane_->translator();
   const TranslatorConfig& c = t.config();
   if (c.prefix) {
@@ -257,10 +298,15 @@ std::vector<MappingRow> Daemon::mappings() {
 
 StatsSnapshot Daemon::stats() {
   StatsSnapshot s;
-  s.total = plane_->total();
-  s.per_worker = plane_->per_worker();
   s.started_at = started_at_;
   s.now = DataPlane::coarse_now();
+  if (dns64_) s.dns64 = dns64_->stats();
+  if (!plane_) {
+    s.data_path_mode = "off (DNS64 only)";
+    return s;
+  }
+  s.total = plane_->total();
+  s.per_worker = plane_->per_worker();
   s.data_path_mode = "plain, " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
   return s;
 }
@@ -269,11 +315,26 @@ std::string Daemon::reload() {
   notify_reloading();
   Config next;
   std::string error;
-  auto t = load_everything(options_, &next, plane_->translator().shared_pool(), &error);
+  auto t = load_everything(options_, &next, plane_ ? plane_->translator().shared_pool() : nullptr, &error);
   if (!t) {
     log_error("reload refused, the running configuration stays: {}", error);
     notify_ready("reload refused");
     return error;
+  }
+  if (next.translator_enabled != config_.translator_enabled) {
+    log_warn("reload: adding or removing the [translator] table takes effect at the next restart");
+  }
+  if (std::string e = reload_dns64(next); !e.empty()) {
+    log_error("reload refused, the running configuration stays: {}", e);
+    notify_ready("reload refused");
+    return e;
+  }
+  if (!plane_) {
+    config_ = std::move(next);
+    set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
+    log_info("configuration reloaded from {}", options_.config_path);
+    notify_ready("reloaded");
+    return "";
   }
   if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers) {
     log_warn("reload: tun-device and workers take effect at the next restart");
@@ -298,6 +359,7 @@ std::string Daemon::reload() {
 // Logs binding events (RFC 6888 §4: a NAT should log mapping creation and deletion) and
 // marks dynamic.map for saving when ownership changed.
 void Daemon::check_bindings(bool final) {
+  if (!plane_) return;
   const DynamicPool* pool = plane_->translator().pool();
   if (!pool) return;
   const UnixSeconds now = DataPlane::coarse_now();
@@ -337,6 +399,67 @@ void Daemon::check_bindings(bool final) {
   }
 }
 
+// Restores dynamic.map, opens the TUN, configures it and builds the data plane (not yet
+// started); false with `*error` set on failure.
+bool Daemon::start_translator(std::unique_ptr<Translator> translator, std::string* error) {
+  // Persisted bindings come back before the first packet.
+  if (!config_.translator.data_dir.empty()) {
+    mkdir(config_.translator.data_dir.c_str(), 0755);
+    if (DynamicPool* pool = translator->pool()) {
+      DynamicMap map;
+      std::vector<std::string> warnings;
+      if (!load_dynamic_map(dynamic_map_path(config_.translator.data_dir), &map, &warnings, error)) {
+        return false;
+      }
+      std::vector<Ipv6Prefix> statics;
+      for (const auto& m : translator->eam().entries()) statics.push_back(m.v6);
+      RestoreSummary r = restore_into(*pool, map, DataPlane::coarse_now(), &warnings, statics);
+      for (const auto& w : warnings) log_warn("{}", w);
+      log_info("{}: restored {} bindings ({} active, {} dormant, {} refused)", map.path, r.restored(), r.active,
+               r.dormant, r.refused);
+    }
+    writer_ = std::make_unique<DynamicMapWriter>(DynamicMapWriter::Clock::now());
+  }
+  if (DynamicPool* pool = translator->pool()) pool->set_writer_lock(&pool_lock_);
+
+  TunOptions tun_options;
+  tun_options.name = config_.translator.tun_device;
+  tun_options.queues = config_.workers != 0 ? config_.workers
+                                            : std::max(1u, std::min(64u, std::thread::hardware_concurrency()));
+  if (Status s = tun_.open(tun_options); !s) {
+    *error = "tun-device " + tun_options.name + ": " + s.message();
+    return false;
+  }
+  if (!tun_.note().empty()) log_info("{}", tun_.note());
+  std::vector<int> fds(tun_.queue_fds().begin(), tun_.queue_fds().end());
+  plane_ = std::make_unique<DataPlane>(fds, std::move(translator));
+  if (!set_up_interface(error)) {
+    *error = "tun-device " + tun_.name() + ": " + *error;
+    (void)netlink_.undo();
+    return false;
+  }
+  if (log_categories() & (static_cast<std::uint8_t>(LogCategory::kDrop) | static_cast<std::uint8_t>(LogCategory::kReject) |
+                          static_cast<std::uint8_t>(LogCategory::kIcmp) | static_cast<std::uint8_t>(LogCategory::kSelf))) {
+    plane_->set_observer(
+        [](Counter c) {
+          return c != Counter::kTranslated46 && c != Counter::kTranslated64 && c != Counter::kFragmented46 &&
+                 c != Counter::kHairpinned;
+        },
+        [](ConstBytes in, const Result& r, const Output& out) {
+          auto category = category_of(r);
+          if (!category) return;
+          if (log_category_enabled(*category)) log_packet(*category, counter_name(r.reason), describe_packet(in));
+          if (r.verdict == Verdict::kReply && *category != LogCategory::kSelf && log_category_enabled(LogCategory::kIcmp)) {
+            for (std::size_t i = 0; i < out.count; ++i) {
+              log_category_write(LogCategory::kIcmp, "sent " + describe_packet(out.packets[i]));
+            }
+          }
+        });
+  }
+
+  return true;
+}
+
 int Daemon::run() {
   // Signals are taken synchronously through a signalfd; block them before any thread starts.
   sigset_t signals;
@@ -363,65 +486,17 @@ int Daemon::run() {
   set_log_categories(mask);
   if (options_.config_path.empty()) log_info("no -c given: running on the built-in default configuration");
 
-  // Persisted bindings come back before the first packet.
-  if (!config_.translator.data_dir.empty()) {
-    mkdir(config_.translator.data_dir.c_str(), 0755);
-    if (DynamicPool* pool = translator->pool()) {
-      DynamicMap map;
-      std::vector<std::string> warnings;
-      if (!load_dynamic_map(dynamic_map_path(config_.translator.data_dir), &map, &warnings, &error)) {
-        std::cerr << error << '\n';
-        return kExitFailure;
-      }
-      std::vector<Ipv6Prefix> statics;
-      for (const auto& m : translator->eam().entries()) statics.push_back(m.v6);
-      RestoreSummary r = restore_into(*pool, map, DataPlane::coarse_now(), &warnings, statics);
-      for (const auto& w : warnings) log_warn("{}", w);
-      log_info("{}: restored {} bindings ({} active, {} dormant, {} refused)", map.path, r.restored(), r.active,
-               r.dormant, r.refused);
+  if (config_.translator_enabled) {
+    if (!start_translator(std::move(translator), &error)) {
+      std::cerr << error << '\n';
+      return kExitFailure;
     }
-    writer_ = std::make_unique<DynamicMapWriter>(DynamicMapWriter::Clock::now());
-  }
-  if (DynamicPool* pool = translator->pool()) pool->set_writer_lock(&pool_lock_);
-
-  TunOptions tun_options;
-  tun_options.name = config_.translator.tun_device;
-  tun_options.queues = config_.workers != 0 ? config_.workers
-                                            : std::max(1u, std::min(64u, std::thread::hardware_concurrency()));
-  if (Status s = tun_.open(tun_options); !s) {
-    std::cerr << "tun-device " << tun_options.name << ": " << s.message() << '\n';
-    return kExitFailure;
-  }
-  if (!tun_.note().empty()) log_info("{}", tun_.note());
-  std::vector<int> fds(tun_.queue_fds().begin(), tun_.queue_fds().end());
-  plane_ = std::make_unique<DataPlane>(fds, std::move(translator));
-  if (!set_up_interface(&error)) {
-    std::cerr << "tun-device " << tun_.name() << ": " << error << '\n';
-    (void)netlink_.undo();
-    return kExitFailure;
+  } else {
+    log_info("no [translator] table: running the DNS64 alone, without a TUN");
   }
   if (!config_.pid_file.empty()) {
     std::ofstream(config_.pid_file) << getpid() << '\n';
   }
-  if (log_categories() & (static_cast<std::uint8_t>(LogCategory::kDrop) | static_cast<std::uint8_t>(LogCategory::kReject) |
-                          static_cast<std::uint8_t>(LogCategory::kIcmp) | static_cast<std::uint8_t>(LogCategory::kSelf))) {
-    plane_->set_observer(
-        [](Counter c) {
-          return c != Counter::kTranslated46 && c != Counter::kTranslated64 && c != Counter::kFragmented46 &&
-                 c != Counter::kHairpinned;
-        },
-        [](ConstBytes in, const Result& r, const Output& out) {
-          auto category = category_of(r);
-          if (!category) return;
-          if (log_category_enabled(*category)) log_packet(*category, counter_name(r.reason), describe_packet(in));
-          if (r.verdict == Verdict::kReply && *category != LogCategory::kSelf && log_category_enabled(LogCategory::kIcmp)) {
-            for (std::size_t i = 0; i < out.count; ++i) {
-              log_category_write(LogCategory::kIcmp, "sent " + describe_packet(out.packets[i]));
-            }
-          }
-        });
-  }
-
   ControlServer control(*this);
   HttpServer http(*this);
   if (!config_.control_socket.empty() && !control.start(config_.control_socket, &error)) {
@@ -434,6 +509,11 @@ int Daemon::run() {
     (void)netlink_.undo();
     return kExitFailure;
   }
+  if (!start_dns64(&error)) {
+    std::cerr << error << '\n';
+    (void)netlink_.undo();
+    return kExitFailure;
+  }
   if (!drop_privileges(&error)) {
     std::cerr << error << '\n';
     (void)netlink_.undo();
@@ -441,16 +521,16 @@ int Daemon::run() {
   }
 
   started_at_ = DataPlane::coarse_now();
-  plane_->start();
-  {
+  if (plane_) {
+    plane_->start();
     auto lock = lock_daemon_view();
     check_bindings(false);
-  }
-  log_info("translating on {} ({} {}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),
+    log_info("translating on {} ({} {}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),
            tun_.queue_count() == 1 ? "queue" : "queues",
            config_.translator.prefix ? config_.translator.prefix->to_string() : std::string("none"),
            config_.translator.ipv4_addr.to_string(), config_.translator.effective_ipv6_addr().to_string());
-  notify_ready("translating");
+  }
+  notify_ready(plane_ ? "translating" : "serving DNS64");
 
   bool stopping = false;
   while (!stopping) {
@@ -469,7 +549,7 @@ int Daemon::run() {
         }
       }
     }
-    if (!plane_->healthy()) {
+    if (plane_ && !plane_->healthy()) {
       log_error("data plane stopped: {}", plane_->error());
       stopping = true;
     }
@@ -480,6 +560,11 @@ int Daemon::run() {
   notify_stopping();
   control.stop();
   http.stop();
+  dns64_.reset();
+  if (!plane_) {
+    if (!config_.pid_file.empty()) unlink(config_.pid_file.c_str());
+    return kExitOk;
+  }
   plane_->stop();
   {
     auto lock = lock_daemon_view();

@@ -33,18 +33,24 @@ struct Endpoint {
 // A [[dns64.zone]] block: queries at or under `name` (longest suffix wins) go to its
 // upstreams (the global ones when empty), with synthesis only if `dns64`.
 struct Zone {
-  dns::Name name;
+  dns::Name name;  // `name`, in the case the operator wrote it (lookups ignore case)
   bool dns64 = true;
-  std::vector<Endpoint> upstreams;
+  std::vector<Endpoint> upstreams;  // `upstream`
+
+  // Names compare case-insensitively (dns::Name::equals).
+  bool operator==(const Zone& other) const;
 };
 
 struct Config {
-  // `listen`: UDP and TCP on each.
+  // `listen`: UDP and TCP on each; in tundra.toml the port must be given.
   std::vector<Endpoint> listen = {*Endpoint::parse("0.0.0.0:53", 53),
                                   *Endpoint::parse("[::]:53", 53)};
-  // `upstream`: at least one (required key).
+  // `upstream`: at least one (a required key of [dns64]); port 53 where none is given.
   std::vector<Endpoint> upstreams;
-  // `prefix`: nullopt = the translator's prefix (64:ff9b::/96 without a [translator] table).
+  // `prefix`: the RFC 6052 prefix synthesized AAAAs use. Loading tundra.toml always sets it:
+  // to `prefix` when given, else to the [translator] prefix when the file has a [translator]
+  // table (an error if that table has `prefix = ""`), else to 64:ff9b::/96. nullopt only in
+  // a Config built in code, where it means 64:ff9b::/96.
   std::optional<Rfc6052Prefix> prefix;
   bool translate_all = false;  // `translate-all`
   bool allow_ipv4 = true;      // `allow-ipv4`
@@ -55,14 +61,19 @@ struct Config {
   std::vector<std::variant<Ipv4Prefix, Ipv6Prefix>> allow_clients = default_allow_clients();
   std::uint32_t cache_size = 10000;  // `cache-size`: entries; 0 = no cache
   bool log_queries = false;          // `log-queries`
-  // `upstream-timeout-ms`: one try at one upstream.
+  // `upstream-timeout-ms`: one try at one upstream; 100..60000.
   std::uint32_t upstream_timeout_ms = 1000;
   // `query-timeout-ms`: a client query, all tries together; then SERVFAIL.
+  // upstream_timeout_ms..60000. Left out of a tundra.toml whose upstream-timeout-ms is
+  // above 3000, it loads as upstream-timeout-ms.
   std::uint32_t query_timeout_ms = 3000;
-  // `tcp-idle-timeout-ms` (RFC 7766 §6.2.3) and `max-tcp-connections` for clients.
+  // `tcp-idle-timeout-ms` (RFC 7766 §6.2.3; 100..600000) and `max-tcp-connections`
+  // (1..65535) for clients.
   std::uint32_t tcp_idle_timeout_ms = 10000;
   std::uint32_t max_tcp_connections = 100;
-  std::vector<Zone> zones;
+  std::vector<Zone> zones;  // [[dns64.zone]] blocks, in file order; names are unique
+
+  bool operator==(const Config&) const = default;
 
   static std::vector<std::variant<Ipv4Prefix, Ipv6Prefix>> default_allow_clients();
 };

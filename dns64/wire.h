@@ -61,8 +61,8 @@ struct Name {
   // "www.example.com" or "www.example.com." (the root is "."). Escapes: "\." and "\DDD".
   // nullopt for empty labels, labels over 63 bytes or names over 255 bytes.
   static std::optional<Name> from_text(std::string_view text);
-  // Presentation form with a trailing dot; non-printable bytes and dots inside labels as
-  // "\DDD" escapes.
+  // Presentation form with a trailing dot; non-printable bytes, spaces, and dots and
+  // backslashes inside labels as "\DDD" escapes.
   std::string to_text() const;
 
   std::size_t label_count() const;
@@ -143,7 +143,8 @@ std::string_view to_string(ParseError e);
 ParseError parse_message(std::span<const std::uint8_t> bytes, Message* out);
 
 // Reads only the 12-byte header and the first question (the cheap path for matching a
-// reply to its query and for cache lookups). Needs qdcount >= 1.
+// reply to its query and for cache lookups). Needs qdcount >= 1 (kTruncated otherwise).
+// Bytes after the first question are not looked at.
 ParseError parse_header_and_question(std::span<const std::uint8_t> bytes, Message* out);
 
 // Writes `m` with name compression. When the whole message does not fit in `limit` bytes
@@ -151,9 +152,13 @@ ParseError parse_header_and_question(std::span<const std::uint8_t> bytes, Messag
 // authority sections are cut at the first record that does not fit, the rest dropped, and
 // TC set; additional records that do not fit are dropped without setting TC. The OPT is
 // always kept (RFC 6891 §7). Returns the message; `m` itself is not modified.
+// Compression matches names case-insensitively, so a later name may be sent as a pointer
+// to an earlier spelling of it (the first name, the question's, always keeps its case).
+// An RCODE above 15 needs `edns` (its upper bits go into the OPT); without one only
+// rcode & 0xF is written.
 std::vector<std::uint8_t> write_message(const Message& m, std::size_t limit = 65535);
 
-// Names of types and rcodes for logs ("AAAA", "TYPE65", "NXDOMAIN", "RCODE11").
+// Names of types and rcodes for logs ("AAAA", "TYPE99", "NXDOMAIN", "RCODE11").
 std::string type_name(std::uint16_t type);
 std::string rcode_name(std::uint16_t rcode);
 

@@ -48,8 +48,33 @@ std::string first_translator_side_difference(const Config& a, const Config& b) {
   return "";
 }
 
+// The [dns64] settings, named as in tundra.toml.
+std::string first_difference(const tundra::dns64::Config& a, const tundra::dns64::Config& b) {
+  if (a.listen != b.listen) return "listen";
+  if (a.upstreams != b.upstreams) return "upstream";
+  if (a.prefix != b.prefix) return "prefix";
+  if (a.translate_all != b.translate_all) return "translate-all";
+  if (a.allow_ipv4 != b.allow_ipv4) return "allow-ipv4";
+  if (a.exclude != b.exclude) return "exclude";
+  if (a.allow_clients != b.allow_clients) return "allow-clients";
+  if (a.cache_size != b.cache_size) return "cache-size";
+  if (a.log_queries != b.log_queries) return "log-queries";
+  if (a.upstream_timeout_ms != b.upstream_timeout_ms) return "upstream-timeout-ms";
+  if (a.query_timeout_ms != b.query_timeout_ms) return "query-timeout-ms";
+  if (a.tcp_idle_timeout_ms != b.tcp_idle_timeout_ms) return "tcp-idle-timeout-ms";
+  if (a.max_tcp_connections != b.max_tcp_connections) return "max-tcp-connections";
+  if (a.zones != b.zones) return "zone";
+  if (a != b) return "(operator==)";
+  return "";
+}
+
 // Every setting of a Config (all but source_path, format and warnings).
 std::string first_difference(const Config& a, const Config& b) {
+  if (a.translator_enabled != b.translator_enabled) return "translator_enabled";
+  if (a.dns64.has_value() != b.dns64.has_value()) return "dns64 (present or not)";
+  if (a.dns64) {
+    if (auto d = first_difference(*a.dns64, *b.dns64); !d.empty()) return "dns64." + d;
+  }
   if (auto d = first_translator_side_difference(a, b); !d.empty()) return d;
   if (a.control_socket != b.control_socket) return "control-socket";
   if (a.http_listen != b.http_listen) return "http-listen";
@@ -397,14 +422,16 @@ TEST_CASE("Unknown keys and tables in tundra.toml are refused", "[config]") {
   CHECK(load_error("[daemon]\npidfile = \"/run/t.pid\"\n") ==
         "tundra.toml:2: key 'pidfile': unknown key in [daemon]; did you mean 'pid-file'?");
   CHECK(load_error("[daemon]\nchroot = true\n") == "tundra.toml:2: key 'chroot': unknown key in [daemon]");
-  CHECK(load_error("[translator]\n\n[dns64]\nprefix = \"64:ff9b::/96\"\n") ==
-        "tundra.toml:3: table [dns64] is not supported (tundra.toml has only [translator] and [daemon] so far)");
+  CHECK(load_error("[translator]\n\n[dns46]\nprefix = \"64:ff9b::/96\"\n") ==
+        "tundra.toml:3: table [dns46] is not supported (tundra.toml has [translator], [daemon] and [dns64])");
   CHECK(load_error("mtu = 1500\n") ==
         "tundra.toml:1: key 'mtu': unknown top-level key; translator settings belong in [translator]");
   CHECK(load_error("log-level = \"debug\"\n") ==
         "tundra.toml:1: key 'log-level': unknown top-level key; daemon settings belong in [daemon]");
   CHECK(load_error("verbose = true\n") ==
-        "tundra.toml:1: key 'verbose': unknown top-level key; settings belong in [translator] or [daemon]");
+        "tundra.toml:1: key 'verbose': unknown top-level key; settings belong in [translator], [daemon] or [dns64]");
+  CHECK(load_error("upstream = [\"192.0.2.53\"]\n") ==
+        "tundra.toml:1: key 'upstream': unknown top-level key; DNS64 settings belong in [dns64]");
   CHECK(load_error("translator = 1\n") == "tundra.toml:1: key 'translator': expected a table, got an integer");
   CHECK(load_error("daemon = \"yes\"\n") == "tundra.toml:1: key 'daemon': expected a table, got a string");
   CHECK(load_error("[daemon]\nuser = \"a\"\n[daemon.x]\n").rfind("tundra.toml:", 0) == 0);
@@ -613,6 +640,16 @@ TEST_CASE("check output is a tundra.toml that loads back to the same configurati
       "[translator]\nworkers = 1\nconfigure-interface = false\ntun-route = [\"::/0\", \"0.0.0.0/0\"]\n"
       "[daemon]\ncontrol-socket = \"\"\nhttp-listen = \"\"\nuser = \"0\"\ngroup = \"wheel\"\n",
       "[daemon]\nhttp-listen = \"[fe80::1]:1\"\nlog-level = \"error\"\npid-file = \"/tmp/weird \\\"name\\\".pid\"\n",
+      // [dns64]: with and without [translator], with zones, every key off its default.
+      "[translator]\nprefix = \"2001:db8:64::/96\"\n[dns64]\nupstream = [\"192.0.2.53\"]\n",
+      "[dns64]\nupstream = [\"[2001:db8::53]\", \"192.0.2.53:5353\"]\n[daemon]\nhttp-listen = \"\"\n",
+      "[dns64]\nlisten = [\"127.0.0.1:5300\"]\nupstream = [\"192.0.2.53\"]\nprefix = \"2001:db8:122:300::/56\"\n"
+      "translate-all = true\nallow-ipv4 = false\nexclude = []\nallow-clients = [\"0.0.0.0/0\", \"::/0\"]\n"
+      "cache-size = 0\nlog-queries = true\nupstream-timeout-ms = 100\nquery-timeout-ms = 60000\n"
+      "tcp-idle-timeout-ms = 600000\nmax-tcp-connections = 1\n"
+      "[[dns64.zone]]\nname = \"Example.NET\"\ndns64 = false\n"
+      "[[dns64.zone]]\nname = \"weird\\\\.label.example\"\nupstream = [\"192.0.2.54\", \"[::1]:5353\"]\n"
+      "[[dns64.zone]]\nname = \".\"\n",
   };
   for (const char* input : texts) {
     INFO(input);
@@ -684,4 +721,432 @@ TEST_CASE("A missing configuration file is reported with its name", "[config]") 
   std::string error;
   REQUIRE_FALSE(tundra::load_config("/nonexistent/tundra.toml", &c, &error));
   CHECK(error == "/nonexistent/tundra.toml: cannot open: No such file or directory");
+}
+
+// ---------------------------------------------------------------------------------------
+// [dns64]
+
+namespace {
+
+tundra::dns64::Endpoint ep(const char* text) { return *tundra::dns64::Endpoint::parse(text, 53); }
+
+// check output without its first line, which names the file it was loaded from.
+std::string body(const std::string& text) { return text.substr(text.find('\n') + 1); }
+tundra::dns::Name dns_name(const char* text) { return *tundra::dns::Name::from_text(text); }
+
+}  // namespace
+
+TEST_CASE("Without a [dns64] table there is no DNS64, and a tayga.conf never has one", "[config][dns64]") {
+  for (const char* text : {"", "[translator]\n", "[daemon]\n", "[translator]\n[daemon]\n"}) {
+    INFO(text);
+    Config c = load_ok(text);
+    CHECK_FALSE(c.dns64.has_value());
+    CHECK(c.translator_enabled);
+  }
+  Config tayga = load_ok("tun-device t\nipv4-addr 192.0.2.1\n", "tayga.conf");
+  CHECK_FALSE(tayga.dns64.has_value());
+  CHECK(tayga.translator_enabled);
+  CHECK(Config{}.translator_enabled);
+  CHECK_FALSE(Config{}.dns64.has_value());
+}
+
+TEST_CASE("A [dns64] table without a [translator] table runs the DNS64 alone", "[config][dns64]") {
+  Config alone = load_ok("[dns64]\nlisten = [\"127.0.0.1:5353\"]\nupstream = [\"192.0.2.53\"]\n");
+  REQUIRE(alone.dns64.has_value());
+  CHECK_FALSE(alone.translator_enabled);
+  // The translator side keeps its defaults, unused.
+  CHECK(first_translator_side_difference(alone, Config{}) == "");
+  // [daemon] settings still apply to a DNS64-only daemon.
+  Config with_daemon = load_ok("[daemon]\nhttp-listen = \"\"\n[dns64]\nupstream = [\"192.0.2.53\"]\n");
+  CHECK_FALSE(with_daemon.translator_enabled);
+  CHECK(with_daemon.http_listen.empty());
+  // Any [translator] table, even an empty one, in any place, runs both.
+  CHECK(load_ok("[dns64]\nupstream = [\"192.0.2.53\"]\n[translator]\n").translator_enabled);
+  CHECK(load_ok("[translator]\n[dns64]\nupstream = [\"192.0.2.53\"]\n").translator_enabled);
+  // Dotted keys make the table too.
+  Config dotted = load_ok("dns64.upstream = [\"192.0.2.53\"]\n");
+  REQUIRE(dotted.dns64.has_value());
+  CHECK_FALSE(dotted.translator_enabled);
+}
+
+TEST_CASE("A [dns64] table with only upstream gets the defaults of dns64/config.h", "[config][dns64]") {
+  Config c = load_ok("[translator]\n[dns64]\nupstream = [\"192.0.2.53\"]\n");
+  REQUIRE(c.dns64.has_value());
+  const tundra::dns64::Config& d = *c.dns64;
+  tundra::dns64::Config expected;
+  expected.upstreams = {ep("192.0.2.53:53")};
+  expected.prefix = tundra::Rfc6052Prefix::well_known();
+  CHECK(first_difference(d, expected) == "");
+  CHECK(d.listen == std::vector{ep("0.0.0.0:53"), ep("[::]:53")});
+  CHECK(d.prefix == tundra::Rfc6052Prefix::well_known());
+  CHECK_FALSE(d.translate_all);
+  CHECK(d.allow_ipv4);
+  CHECK(d.exclude == std::vector{v6p("::ffff:0:0/96")});
+  CHECK(d.allow_clients == tundra::dns64::Config::default_allow_clients());
+  CHECK(d.cache_size == 10000u);
+  CHECK_FALSE(d.log_queries);
+  CHECK(d.upstream_timeout_ms == 1000u);
+  CHECK(d.query_timeout_ms == 3000u);
+  CHECK(d.tcp_idle_timeout_ms == 10000u);
+  CHECK(d.max_tcp_connections == 100u);
+  CHECK(d.zones.empty());
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("The DNS64 prefix defaults to the translator's, or to 64:ff9b::/96 when it runs alone",
+          "[config][dns64]") {
+  const std::string dns64 = "[dns64]\nupstream = [\"192.0.2.53\"]\n";
+  auto prefix = [](const Config& c) { return c.dns64->prefix->to_string(); };
+  CHECK(prefix(load_ok(dns64)) == "64:ff9b::/96");
+  CHECK(prefix(load_ok("[translator]\n" + dns64)) == "64:ff9b::/96");
+  // In either order of the tables.
+  CHECK(prefix(load_ok("[translator]\nprefix = \"2001:db8:64::/64\"\n" + dns64)) == "2001:db8:64::/64");
+  CHECK(prefix(load_ok(dns64 + "[translator]\nprefix = \"2001:db8:64::/64\"\n")) == "2001:db8:64::/64");
+  // Given, it wins; different from the translator's, it is accepted with a warning.
+  Config own = load_ok(dns64 + "prefix = \"2001:db8:64::/96\"\n");
+  CHECK(prefix(own) == "2001:db8:64::/96");
+  CHECK(own.warnings.empty());
+  Config same = load_ok("[translator]\nprefix = \"2001:db8:64::/96\"\n" + dns64 + "prefix = \"2001:db8:64::/96\"\n");
+  CHECK(same.warnings.empty());
+  Config other = load_ok("[translator]\n" + dns64 + "prefix = \"2001:db8:64::/96\"\n");
+  CHECK(prefix(other) == "2001:db8:64::/96");
+  REQUIRE(other.warnings.size() == 1);
+  CHECK(other.warnings[0] ==
+        "tundra.toml:4: key 'dns64.prefix': warning: 2001:db8:64::/96 is not the [translator] prefix 64:ff9b::/96, "
+        "so synthesized addresses lead to another NAT64, not this one");
+  // A translator without a prefix has none to share.
+  CHECK(load_error("[translator]\nprefix = \"\"\nipv6-addr = \"2001:db8::1\"\n\n" + dns64) ==
+        "tundra.toml:5: key 'dns64.prefix': missing, and [translator] has no prefix to share (prefix = \"\"); "
+        "give the prefix to synthesize with");
+  Config given = load_ok("[translator]\nprefix = \"\"\nipv6-addr = \"2001:db8::1\"\n" + dns64 +
+                         "prefix = \"64:ff9b::/96\"\n");
+  CHECK(prefix(given) == "64:ff9b::/96");
+  CHECK(given.warnings.empty());
+}
+
+TEST_CASE("Every [dns64] key sets its field", "[config][dns64]") {
+  Config c = load_ok(R"(
+[dns64]
+listen = ["127.0.0.1:5300", "[::1]:5300"]
+upstream = ["192.0.2.53", "[2001:db8::53]:5353", "2001:db8::54"]
+prefix = "2001:db8:122:344::/64"
+translate-all = true
+allow-ipv4 = false
+exclude = ["::ffff:0:0/96", "2001:db8:bad::/48", "2001:db8::dead"]
+allow-clients = ["192.168.88.0/24", "2001:db8:1::/48", "198.51.100.7"]
+cache-size = 0
+log-queries = true
+upstream-timeout-ms = 250
+query-timeout-ms = 1500
+tcp-idle-timeout-ms = 30000
+max-tcp-connections = 2000
+
+[[dns64.zone]]
+name = "example.net"
+dns64 = false
+
+[[dns64.zone]]
+name = "corp.example."
+upstream = ["10.0.0.53", "[fd00::53]:53"]
+)");
+  REQUIRE(c.dns64.has_value());
+  const tundra::dns64::Config& d = *c.dns64;
+  CHECK(d.listen == std::vector{ep("127.0.0.1:5300"), ep("[::1]:5300")});
+  CHECK(d.upstreams == std::vector{ep("192.0.2.53:53"), ep("[2001:db8::53]:5353"), ep("[2001:db8::54]:53")});
+  CHECK(d.prefix == tundra::Rfc6052Prefix::parse("2001:db8:122:344::/64"));
+  CHECK(d.translate_all);
+  CHECK_FALSE(d.allow_ipv4);
+  CHECK(d.exclude == std::vector{v6p("::ffff:0:0/96"), v6p("2001:db8:bad::/48"), v6p("2001:db8::dead/128")});
+  CHECK(d.allow_clients == std::vector<tundra::IpPrefix>{v4p("192.168.88.0/24"), v6p("2001:db8:1::/48"),
+                                                          v4p("198.51.100.7/32")});
+  CHECK(d.cache_size == 0u);
+  CHECK(d.log_queries);
+  CHECK(d.upstream_timeout_ms == 250u);
+  CHECK(d.query_timeout_ms == 1500u);
+  CHECK(d.tcp_idle_timeout_ms == 30000u);
+  CHECK(d.max_tcp_connections == 2000u);
+  REQUIRE(d.zones.size() == 2);
+  CHECK(d.zones[0].name.equals(dns_name("example.net.")));
+  CHECK_FALSE(d.zones[0].dns64);
+  CHECK(d.zones[0].upstreams.empty());
+  CHECK(d.zones[1].name.equals(dns_name("corp.example")));
+  CHECK(d.zones[1].dns64);  // the default
+  CHECK(d.zones[1].upstreams == std::vector{ep("10.0.0.53:53"), ep("[fd00::53]:53")});
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("query-timeout-ms left out grows to upstream-timeout-ms, and given it may not be shorter",
+          "[config][dns64]") {
+  const std::string dns64 = "[dns64]\nupstream = [\"192.0.2.53\"]\n";
+  CHECK(load_ok(dns64 + "upstream-timeout-ms = 5000\n").dns64->query_timeout_ms == 5000u);
+  CHECK(load_ok(dns64 + "upstream-timeout-ms = 2000\n").dns64->query_timeout_ms == 3000u);
+  CHECK(load_ok(dns64 + "upstream-timeout-ms = 2000\nquery-timeout-ms = 2000\n").dns64->query_timeout_ms == 2000u);
+  CHECK(load_ok(dns64 + "query-timeout-ms = 100\nupstream-timeout-ms = 100\n").dns64->query_timeout_ms == 100u);
+  CHECK(load_error(dns64 + "query-timeout-ms = 2000\nupstream-timeout-ms = 2500\n") ==
+        "tundra.toml:3: key 'dns64.query-timeout-ms': 2000 is below upstream-timeout-ms (2500); a query must allow "
+        "at least one whole try");
+  CHECK(load_error(dns64 + "query-timeout-ms = 500\n") ==
+        "tundra.toml:3: key 'dns64.query-timeout-ms': 500 is below upstream-timeout-ms (1000); a query must allow "
+        "at least one whole try");
+}
+
+TEST_CASE("Zone names are domain names, each given once whatever its case", "[config][dns64]") {
+  const std::string dns64 = "[dns64]\nupstream = [\"192.0.2.53\"]\n";
+  Config c = load_ok(dns64 + "[[dns64.zone]]\nname = \"EXAMPLE.net\"\n[[dns64.zone]]\nname = \"sub.example.net\"\n");
+  REQUIRE(c.dns64->zones.size() == 2);
+  CHECK(c.dns64->zones[0].name.to_text() == "EXAMPLE.net.");  // kept as written; lookups ignore case
+  CHECK(c.dns64->zones[1].name.to_text() == "sub.example.net.");
+  // Inline tables are the same thing.
+  Config inline_zones = load_ok(dns64 + "zone = [{ name = \"example.net\", dns64 = false }]\n");
+  REQUIRE(inline_zones.dns64->zones.size() == 1);
+  CHECK_FALSE(inline_zones.dns64->zones[0].dns64);
+
+  CHECK(load_error(dns64 + "\n[[dns64.zone]]\nname = \"example.net\"\n\n[[dns64.zone]]\nname = \"Example.NET.\"\n") ==
+        "tundra.toml:8: key 'dns64.zone.name': 'Example.NET.' has a [[dns64.zone]] already (on line 5)");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\ndns64 = false\n") ==
+        "tundra.toml:3: key 'dns64.zone.name': missing (each [[dns64.zone]] names its zone)");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"a..b\"\n") ==
+        "tundra.toml:4: key 'dns64.zone.name': 'a..b' is not a domain name");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"\"\n") == "tundra.toml:4: key 'dns64.zone.name': '' is not a domain name");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"exa mple.net\"\n") ==
+        "tundra.toml:4: key 'dns64.zone.name': 'exa mple.net' is not a domain name");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"" + std::string(64, 'a') + ".example\"\n") ==
+        "tundra.toml:4: key 'dns64.zone.name': '" + std::string(64, 'a') + ".example' is not a domain name");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = 7\n") ==
+        "tundra.toml:4: key 'dns64.zone.name': expected a string, got an integer");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"example.net\"\ndns64 = \"no\"\n") ==
+        "tundra.toml:5: key 'dns64.zone.dns64': expected true or false, got a string");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"example.net\"\nupstream = [\"ns1.example.net\"]\n") ==
+        "tundra.toml:5: key 'dns64.zone.upstream': 'ns1.example.net' is not an address[:port]");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"example.net\"\nupstreams = []\n") ==
+        "tundra.toml:5: key 'dns64.zone.upstreams': unknown key in [[dns64.zone]]; did you mean 'upstream'?");
+  CHECK(load_error(dns64 + "[[dns64.zone]]\nname = \"example.net\"\nforward = []\n") ==
+        "tundra.toml:5: key 'dns64.zone.forward': unknown key in [[dns64.zone]]");
+  CHECK(load_error(dns64 + "[dns64.zone]\nname = \"example.net\"\n") ==
+        "tundra.toml:3: key 'dns64.zone': expected [[dns64.zone]] blocks (an array of tables), got a table");
+  CHECK(load_error(dns64 + "zone = [\"example.net\"]\n") ==
+        "tundra.toml:3: key 'dns64.zone': expected [[dns64.zone]] blocks (an array of tables), got an array of "
+        "other values");
+}
+
+TEST_CASE("Bad [dns64] values name the file, the line and the key", "[config][dns64]") {
+  const std::string head = "[dns64]\nupstream = [\"192.0.2.53\"]\n";
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  const Case cases[] = {
+      // listen: numeric address:port, port required.
+      {head + "listen = [\"192.0.2.1\"]\n",
+       "tundra.toml:3: key 'dns64.listen': '192.0.2.1' has no port (IPv4:port or [IPv6]:port)"},
+      {head + "listen = [\"[::1]\"]\n", "tundra.toml:3: key 'dns64.listen': '[::1]' is not [IPv6]:port"},
+      {head + "listen = [\"::1:53\"]\n",
+       "tundra.toml:3: key 'dns64.listen': '::1:53': an IPv6 address needs brackets, as in [::1]:8080"},
+      {head + "listen = [\"localhost:53\"]\n",
+       "tundra.toml:3: key 'dns64.listen': 'localhost:53': 'localhost' is not an IPv4 address (addresses are "
+       "numeric)"},
+      {head + "listen = [\"[fe80::1%eth0]:53\"]\n",
+       "tundra.toml:3: key 'dns64.listen': '[fe80::1%eth0]:53': scope ids (%interface) are not supported"},
+      {head + "listen = [\n  \"127.0.0.1:53\",\n  \"127.0.0.1:0\",\n]\n",
+       "tundra.toml:5: key 'dns64.listen': '127.0.0.1:0': '0' is not a port (1..65535)"},
+      {head + "listen = [\"127.0.0.1:53\", \"127.0.0.1:053\"]\n",
+       "tundra.toml:3: key 'dns64.listen': '127.0.0.1:053' is listed twice (as 127.0.0.1:53)"},
+      {head + "listen = []\n",
+       "tundra.toml:3: key 'dns64.listen': lists no address (leave the key out for the default, 0.0.0.0:53 and "
+       "[::]:53)"},
+      {head + "listen = \"127.0.0.1:53\"\n",
+       "tundra.toml:3: key 'dns64.listen': expected an array of \"address:port\" strings, got a string"},
+      {head + "listen = [53]\n", "tundra.toml:3: key 'dns64.listen': expected a string, got an integer"},
+      // upstream: numeric address[:port].
+      {"[dns64]\nupstream = [\"foo\"]\n", "tundra.toml:2: key 'dns64.upstream': 'foo' is not an address[:port]"},
+      {"[dns64]\nupstream = [\"dns.example:53\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': 'dns.example:53': 'dns.example' is not an IPv4 address (addresses are "
+       "numeric)"},
+      {"[dns64]\nupstream = [\"192.0.2.53:65536\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '192.0.2.53:65536': '65536' is not a port (1..65535)"},
+      {"[dns64]\nupstream = [\"[2001:db8::53]:x\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '[2001:db8::53]:x': 'x' is not a port (1..65535)"},
+      {"[dns64]\nupstream = [\"[2001:db8::53\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '[2001:db8::53' is not an address[:port]"},
+      {"[dns64]\nupstream = [\"fe80::1%eth0\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': 'fe80::1%eth0': scope ids (%interface) are not supported"},
+      {"[dns64]\nupstream = [\"192.0.2.53\", \"192.0.2.53:53\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '192.0.2.53:53' is listed twice (as 192.0.2.53:53)"},
+      {"[dns64]\nupstream = []\n", "tundra.toml:2: key 'dns64.upstream': lists no upstream; at least one is needed"},
+      {"[dns64]\nupstream = \"192.0.2.53\"\n",
+       "tundra.toml:2: key 'dns64.upstream': expected an array of \"address[:port]\" strings, got a string"},
+      {"[daemon]\n\n[dns64]\nlisten = [\"127.0.0.1:5353\"]\n",
+       "tundra.toml:3: key 'dns64.upstream': missing; [dns64] needs at least one upstream resolver, as in "
+       "upstream = [\"192.0.2.53\"]"},
+      // upstreams that are this DNS64 itself.
+      {"[dns64]\nlisten = [\"127.0.0.1:53\"]\nupstream = [\"127.0.0.1\"]\n",
+       "tundra.toml:3: key 'dns64.upstream': '127.0.0.1:53' is this DNS64's own listen address '127.0.0.1:53': "
+       "queries would loop"},
+      {"[dns64]\nupstream = [\"192.0.2.53\", \"127.0.0.53\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '127.0.0.53:53' is this DNS64's own listen address '0.0.0.0:53': "
+       "queries would loop"},
+      {"[dns64]\nupstream = [\"::1\"]\n",
+       "tundra.toml:2: key 'dns64.upstream': '[::1]:53' is this DNS64's own listen address '[::]:53': queries "
+       "would loop"},
+      {"[dns64]\nupstream = [\"192.0.2.53\"]\n[[dns64.zone]]\nname = \"x\"\nupstream = [\"127.0.0.1\"]\n",
+       "tundra.toml:5: key 'dns64.zone.upstream': '127.0.0.1:53' is this DNS64's own listen address "
+       "'0.0.0.0:53': queries would loop"},
+      // prefix.
+      {head + "prefix = \"64:ff9b::/95\"\n",
+       "tundra.toml:3: key 'dns64.prefix': '64:ff9b::/95': /95 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)"},
+      {head + "prefix = \"2001:db8:0:0:ff00::/96\"\n",
+       "tundra.toml:3: key 'dns64.prefix': '2001:db8:0:0:ff00::/96': bits 64..71 (the u octet) must be zero "
+       "(RFC 6052 §2.2)"},
+      {head + "prefix = \"\"\n",
+       "tundra.toml:3: key 'dns64.prefix': '' is not a prefix (leave the key out to use the translator's, or "
+       "64:ff9b::/96)"},
+      {head + "prefix = 96\n", "tundra.toml:3: key 'dns64.prefix': expected a string, got an integer"},
+      // booleans.
+      {head + "translate-all = \"yes\"\n",
+       "tundra.toml:3: key 'dns64.translate-all': expected true or false, got a string"},
+      {head + "allow-ipv4 = 1\n", "tundra.toml:3: key 'dns64.allow-ipv4': expected true or false, got an integer"},
+      {head + "log-queries = \"all\"\n", "tundra.toml:3: key 'dns64.log-queries': expected true or false, got a string"},
+      // prefix lists.
+      {head + "exclude = [\"192.0.2.0/24\"]\n", "tundra.toml:3: key 'dns64.exclude': '192.0.2.0/24' is not an IPv6 prefix"},
+      {head + "exclude = [\"::ffff:0:1/96\"]\n",
+       "tundra.toml:3: key 'dns64.exclude': '::ffff:0:1/96' has host bits set (did you mean ::ffff:0.0.0.0/96?)"},
+      {head + "exclude = \"::ffff:0:0/96\"\n",
+       "tundra.toml:3: key 'dns64.exclude': expected an array of IPv6 \"prefix[/length]\" strings, got a string"},
+      {head + "allow-clients = [\"192.168.0.0/33\"]\n",
+       "tundra.toml:3: key 'dns64.allow-clients': '192.168.0.0/33': '/33' is not a prefix length (0..32)"},
+      {head + "allow-clients = [\"lan\"]\n", "tundra.toml:3: key 'dns64.allow-clients': 'lan' is not an IPv4 or IPv6 prefix"},
+      {head + "allow-clients = []\n",
+       "tundra.toml:3: key 'dns64.allow-clients': allows no client, so every query would be REFUSED (to allow "
+       "everyone: [\"0.0.0.0/0\", \"::/0\"])"},
+      // integers.
+      {head + "cache-size = -1\n", "tundra.toml:3: key 'dns64.cache-size': -1 is outside 0..4294967295 entries (0 = no cache)"},
+      {head + "cache-size = 4294967296\n",
+       "tundra.toml:3: key 'dns64.cache-size': 4294967296 is outside 0..4294967295 entries (0 = no cache)"},
+      {head + "cache-size = \"10k\"\n", "tundra.toml:3: key 'dns64.cache-size': expected an integer, got a string"},
+      {head + "upstream-timeout-ms = 99\n",
+       "tundra.toml:3: key 'dns64.upstream-timeout-ms': 99 is outside 100..60000 milliseconds"},
+      {head + "upstream-timeout-ms = 60001\n",
+       "tundra.toml:3: key 'dns64.upstream-timeout-ms': 60001 is outside 100..60000 milliseconds"},
+      {head + "upstream-timeout-ms = 1.5\n",
+       "tundra.toml:3: key 'dns64.upstream-timeout-ms': expected an integer, got a floating-point number"},
+      {head + "query-timeout-ms = 60001\n",
+       "tundra.toml:3: key 'dns64.query-timeout-ms': 60001 is outside 100..60000 milliseconds"},
+      {head + "tcp-idle-timeout-ms = 99\n",
+       "tundra.toml:3: key 'dns64.tcp-idle-timeout-ms': 99 is outside 100..600000 milliseconds"},
+      {head + "tcp-idle-timeout-ms = 600001\n",
+       "tundra.toml:3: key 'dns64.tcp-idle-timeout-ms': 600001 is outside 100..600000 milliseconds"},
+      {head + "max-tcp-connections = 0\n", "tundra.toml:3: key 'dns64.max-tcp-connections': 0 is outside 1..65535"},
+      {head + "max-tcp-connections = 65536\n",
+       "tundra.toml:3: key 'dns64.max-tcp-connections': 65536 is outside 1..65535"},
+      // the table itself.
+      {"dns64 = true\n", "tundra.toml:1: key 'dns64': expected a table, got a boolean"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    CHECK(load_error(c.text) == c.error);
+  }
+}
+
+TEST_CASE("Unknown [dns64] keys are refused, with CoreDNS's names pointed to tundra's", "[config][dns64]") {
+  const std::string head = "[dns64]\nupstream = [\"192.0.2.53\"]\n";
+  CHECK(load_error(head + "frobnicate = 1\n") == "tundra.toml:3: key 'dns64.frobnicate': unknown key in [dns64]");
+  CHECK(load_error(head + "translate_all = true\n") ==
+        "tundra.toml:3: key 'dns64.translate_all': unknown key in [dns64]; did you mean 'translate-all'?");
+  CHECK(load_error(head + "allow_ipv4 = true\n") ==
+        "tundra.toml:3: key 'dns64.allow_ipv4': unknown key in [dns64]; did you mean 'allow-ipv4'?");
+  CHECK(load_error(head + "forward = [\"192.0.2.53\"]\n") ==
+        "tundra.toml:3: key 'dns64.forward': unknown key in [dns64]; tundra.toml calls it 'upstream'");
+  CHECK(load_error(head + "cache = 30\n") ==
+        "tundra.toml:3: key 'dns64.cache': unknown key in [dns64]; tundra.toml calls it 'cache-size'");
+  CHECK(load_error(head + "log = true\n") ==
+        "tundra.toml:3: key 'dns64.log': unknown key in [dns64]; tundra.toml calls it 'log-queries'");
+  CHECK(load_error(head + "health = \":8080\"\n") ==
+        "tundra.toml:3: key 'dns64.health': unknown key in [dns64]; /health is served on [daemon] http-listen");
+  CHECK(load_error(head + "log-level = \"debug\"\n") ==
+        "tundra.toml:3: key 'dns64.log-level': unknown key in [dns64]; it belongs in [daemon]");
+  CHECK(load_error(head + "mtu = 1500\n") ==
+        "tundra.toml:3: key 'dns64.mtu': unknown key in [dns64]; it belongs in [translator]");
+  CHECK(load_error("[translator]\nupstream = [\"192.0.2.53\"]\n") ==
+        "tundra.toml:2: key 'upstream': unknown key in [translator]; it belongs in [dns64]");
+  CHECK(load_error("[daemon]\nlog-queries = true\n") ==
+        "tundra.toml:2: key 'log-queries': unknown key in [daemon]; it belongs in [dns64]");
+  CHECK(load_error(head + "[dns64.extra]\nx = 1\n") == "tundra.toml:3: key 'dns64.extra': unknown key in [dns64]");
+  CHECK(load_error(head + "upstream = [\"192.0.2.54\"]\n").rfind("tundra.toml:3:", 0) == 0);  // TOML: defined twice
+}
+
+TEST_CASE("check output carries [dns64] and its zones, and loads back to the same configuration",
+          "[config][dns64]") {
+  Config c = load_ok(R"(
+[translator]
+prefix = "2001:db8:64::/96"
+[dns64]
+upstream = ["192.0.2.53", "[2001:db8::53]:5353"]
+exclude = []
+cache-size = 0
+[[dns64.zone]]
+name = "example.net"
+dns64 = false
+[[dns64.zone]]
+name = "corp.example"
+upstream = ["10.0.0.53"]
+)");
+  std::string text = tundra::format_config_toml(c);
+  INFO(text);
+  auto daemon = text.find("\n[daemon]\n");
+  auto dns64 = text.find("\n[dns64]\n");
+  REQUIRE(text.find("\n[translator]\n") < daemon);
+  REQUIRE(dns64 != std::string::npos);
+  REQUIRE(daemon < dns64);
+  for (const char* key : {"listen", "upstream", "prefix", "translate-all", "allow-ipv4", "exclude", "allow-clients",
+                          "cache-size", "log-queries", "upstream-timeout-ms", "query-timeout-ms",
+                          "tcp-idle-timeout-ms", "max-tcp-connections"}) {
+    INFO(key);
+    CHECK(text.find("\n" + std::string(key) + " = ", dns64) != std::string::npos);
+  }
+  CHECK(text.find("\nlisten = [\"0.0.0.0:53\", \"[::]:53\"]\n") != std::string::npos);
+  CHECK(text.find("\nupstream = [\"192.0.2.53:53\", \"[2001:db8::53]:5353\"]\n") != std::string::npos);
+  CHECK(text.find("\nprefix = \"2001:db8:64::/96\"\n", dns64) != std::string::npos);  // the translator's
+  CHECK(text.find("\nexclude = []  # none\n") != std::string::npos);
+  CHECK(text.find("\ncache-size = 0  # no cache\n") != std::string::npos);
+  CHECK(text.find("\n[[dns64.zone]]\nname = \"example.net.\"\ndns64 = false\nupstream = []  # the [dns64] "
+                  "upstreams\n") != std::string::npos);
+  CHECK(text.find("\n[[dns64.zone]]\nname = \"corp.example.\"\ndns64 = true\nupstream = [\"10.0.0.53:53\"]\n") !=
+        std::string::npos);
+  Config again = load_ok(text, "check-output.toml");
+  CHECK(first_difference(c, again) == "");
+  CHECK(body(tundra::format_config_toml(again)) == body(text));
+
+  // Without [dns64], no [dns64] in the output.
+  CHECK(tundra::format_config_toml(load_ok("")).find("dns64") == std::string::npos);
+}
+
+TEST_CASE("check output of a DNS64-only file has no [translator] and loads back DNS64-only", "[config][dns64]") {
+  Config alone = load_ok("[dns64]\nlisten = [\"[::1]:5353\"]\nupstream = [\"192.0.2.53\"]\n[daemon]\nuser = \"nobody\"\n");
+  REQUIRE_FALSE(alone.translator_enabled);
+  std::string text = tundra::format_config_toml(alone);
+  INFO(text);
+  CHECK(text.find("\n[translator]\n") == std::string::npos);
+  CHECK(text.find("\n# No [translator] table: the DNS64 runs alone, without a TUN.\n") != std::string::npos);
+  CHECK(text.find("\ntun-device = ") == std::string::npos);
+  CHECK(text.find("\nworkers = ") == std::string::npos);
+  CHECK(text.find("\n[daemon]\n") != std::string::npos);
+  CHECK(text.find("\nprefix = \"64:ff9b::/96\"\n") != std::string::npos);
+  Config again = load_ok(text, "check-output.toml");
+  CHECK_FALSE(again.translator_enabled);
+  CHECK(first_difference(alone, again) == "");
+  CHECK(body(tundra::format_config_toml(again)) == body(text));
+}
+
+TEST_CASE("check output prints the prefix a Config built in code would load with", "[config][dns64]") {
+  Config c;
+  c.dns64.emplace();
+  c.dns64->upstreams = {ep("192.0.2.53")};
+  c.translator.prefix = tundra::Rfc6052Prefix::parse("2001:db8:64::/64");
+  std::string both = tundra::format_config_toml(c);
+  CHECK(both.find("\nprefix = \"2001:db8:64::/64\"\n", both.find("\n[dns64]\n")) != std::string::npos);
+  c.translator_enabled = false;
+  std::string text = tundra::format_config_toml(c);
+  CHECK(text.find("\nprefix = \"64:ff9b::/96\"\n") != std::string::npos);
+  Config again = load_ok(text, "check-output.toml");
+  CHECK(again.dns64->prefix == tundra::Rfc6052Prefix::well_known());
 }
