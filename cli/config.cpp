@@ -213,6 +213,16 @@ bool parse_mtu(std::int64_t value, std::uint32_t* out, std::string* what) {
   return true;
 }
 
+// A per-second budget (dynamic-new-per-second, icmp-error-rate): 0 (no limit) .. 10^9.
+bool parse_rate(std::int64_t value, std::uint32_t* out, std::string* what) {
+  if (value < 0 || value > 1000000000) {
+    *what = std::to_string(value) + " is outside 0..1000000000 per second (0 = no limit)";
+    return false;
+  }
+  *out = static_cast<std::uint32_t>(value);
+  return true;
+}
+
 bool parse_seconds(std::int64_t value, UnixSeconds* out, std::string* what) {
   if (value <= 0) {
     *what = std::to_string(value) + " is not a positive number of seconds";
@@ -626,6 +636,16 @@ const TomlKey kTranslatorKeys[] = {
          c.translator.maps.push_back(e);
        }
        return true;
+     }},
+    {"dynamic-new-per-second", "dynamic-new-per-second",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_rate(v, &c.translator.dynamic_new_per_second, &x.what);
+     }},
+    {"icmp-error-rate", "icmp-error-rate",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::int64_t v = 0;
+       return want_integer(n, &v, x) && parse_rate(v, &c.translator.icmp_error_rate, &x.what);
      }},
     {"mtu", "mtu",
      [](const toml::node& n, Config& c, KeyContext& x) {
@@ -1661,6 +1681,8 @@ void format_translator(const Config& config, std::string& o) {
   o += "data-dir = " + toml_quote(t.data_dir) + (t.data_dir.empty() ? "  # none: bindings are not persisted\n" : "\n");
   o += "map = " + toml_string_array(t.maps, [](const EamEntry& e) { return e.v4.to_string() + " " + e.v6.to_string(); }) +
        "\n";
+  o += "dynamic-new-per-second = " + std::to_string(t.dynamic_new_per_second) + "\n";
+  o += "icmp-error-rate = " + std::to_string(t.icmp_error_rate) + "\n";
   o += "mtu = " + std::to_string(t.mtu) + "\n";
   o += "lowest-ipv6-mtu = " + std::to_string(t.lowest_ipv6_mtu) + "\n";
   o += "udp-zero-checksum = " + toml_quote(udp_zero_checksum_name(t.udp_zero_checksum)) + "\n";

@@ -99,9 +99,15 @@ Mapped4 map_ip6_to_ip4(Context& ctx, const Ipv6Address& a, Role role) noexcept {
     return m;
   }
   Ipv4Address v4;
-  if (ctx.pool->bind(a, ctx.now, &v4) == BindResult::kExhausted) {
-    m.fail = Counter::kDropPoolExhausted;
-    return m;
+  switch (ctx.pool->bind(a, ctx.now, &v4)) {
+    case BindResult::kExhausted:
+      m.fail = Counter::kDropPoolExhausted;
+      return m;
+    case BindResult::kRateLimited:
+      m.fail = Counter::kDropPoolRateLimited;
+      return m;
+    default:
+      break;
   }
   m.ok = true;
   m.addr = v4;

@@ -42,6 +42,13 @@ struct TranslatorConfig {
   // `dynamic-dormant-after` / `dynamic-free-after`, seconds idle (Tayga: 2 h 4 min, 14 days).
   UnixSeconds dynamic_dormant_after = 7440;
   UnixSeconds dynamic_free_after = 14 * 86400;
+  // `dynamic-new-per-second`: at most this many new dynamic bindings per second, all workers
+  // together, so a flood of spoofed IPv6 sources cannot take the whole pool at once; a new
+  // client over the budget is dropped silently (it retries). 0 = no limit.
+  std::uint32_t dynamic_new_per_second = 100;
+  // `icmp-error-rate`: at most this many ICMP errors originated per second by each worker
+  // (RFC 4443 §2.4(f), RFC 1812 §4.3.2.8); further errors are not sent. 0 = no limit.
+  std::uint32_t icmp_error_rate = 1000;
   // `data-dir`: where dynamic.map lives. Empty: bindings are not persisted.
   std::string data_dir;
   // `map`: explicit address mappings, "IPv4[/len] IPv6[/len]" (RFC 7757 EAM, Tayga `map`).

@@ -58,7 +58,11 @@ namespace tundra {
   X(kDropHairpinLoop, "drop_hairpin_loop", "hairpinned packet would loop")                       \
   X(kDropToSelf4, "drop_to_self_4", "packet to ipv4-addr that is not an echo request")           \
   X(kDropToSelf6, "drop_to_self_6", "packet to ipv6-addr that is not an echo request")           \
-  X(kDropTooBig, "drop_too_big", "packet does not fit the output buffers")
+  X(kDropTooBig, "drop_too_big", "packet does not fit the output buffers")                       \
+  X(kDropIcmpRateLimited, "drop_icmp_rate_limited",                                               \
+    "an ICMP error was due, but this worker had sent icmp-error-rate errors this second (RFC 4443 §2.4(f))") \
+  X(kDropPoolRateLimited, "drop_pool_rate_limited",                                               \
+    "a new client was not given a pool address: dynamic-new-per-second bindings made this second")
 
 enum class Counter : std::uint8_t {
 #define TUNDRA_COUNTER_ENUM(name, stat, help) name,

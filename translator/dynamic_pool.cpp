@@ -113,7 +113,8 @@ class WriterGuard {
 
 }  // namespace
 
-DynamicPool::DynamicPool(DynamicPoolOptions options) : options_(std::move(options)) {
+DynamicPool::DynamicPool(DynamicPoolOptions options)
+    : options_(std::move(options)), new_per_second_(options_.new_per_second) {
   static_assert(sizeof(Slot) == 32, "two slots per 64-byte cache line, as the header says");
   const unsigned len = options_.pool.length;
   if (len < kMinPrefixLength || len > 32) {
@@ -337,6 +338,16 @@ BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
     }
   }
 
+  // A new binding from here on: within this second's budget only.
+  const std::uint32_t budget = new_per_second_.load(kRelaxed);
+  if (budget != 0) {
+    if (budget_second_ != now) {
+      budget_second_ = now;
+      new_in_second_ = 0;
+    }
+    if (new_in_second_ >= budget) return BindResult::kRateLimited;
+  }
+
   // One pass from the preferred offset: the first free address wins; meanwhile remember
   // the least recently used dormant binding (first in probe order on a tie) in case none
   // is free. Slow path only: O(pool size) when the pool is nearly full.
@@ -356,6 +367,7 @@ BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
     }
     if (!bound) {
       occupy(offset, key, now);
+      ++new_in_second_;
       if (out != nullptr) *out = address_of(offset);
       return BindResult::kAssigned;
     }
@@ -367,6 +379,7 @@ BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
   if (oldest == kNoSlot) return BindResult::kExhausted;
   release(oldest);
   occupy(oldest, key, now);
+  ++new_in_second_;
   if (out != nullptr) *out = address_of(oldest);
   return BindResult::kReassigned;
 }

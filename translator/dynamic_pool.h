@@ -69,6 +69,7 @@ struct DynamicPoolOptions {
   std::vector<Ipv4Prefix> reserved;      // carved out of the pool (own address, maps)
   UnixSeconds dormant_after = 7440;      // seconds idle before dormant (Tayga: 2 h 4 min)
   UnixSeconds free_after = 14 * 86400;   // seconds idle before freed (Tayga: 14 days)
+  std::uint32_t new_per_second = 0;      // new bindings (kAssigned, kReassigned) per second; 0 = any
 };
 
 enum class BindingState : std::uint8_t { kActive, kDormant };
@@ -86,6 +87,7 @@ enum class BindResult : std::uint8_t {
   kAssigned,     // a free address
   kReassigned,   // another client's least recently used dormant binding, taken over
   kExhausted,    // no address could be given
+  kRateLimited,  // a new binding was due, but new_per_second were made this second already
 };
 
 // The lock that serialises the pool's writers, supplied by its owner (translator/ has no
@@ -123,6 +125,8 @@ class DynamicPool {
   }
 
   const DynamicPoolOptions& options() const noexcept { return options_; }
+  // Changes options().new_per_second of a pool in use (a reload that keeps the pool).
+  void set_new_per_second(std::uint32_t n) noexcept { new_per_second_.store(n, std::memory_order_relaxed); }
   // How many addresses can be handed out (pool minus excluded addresses).
   std::uint32_t capacity() const noexcept { return capacity_; }
 
@@ -206,6 +210,11 @@ class DynamicPool {
   std::uint32_t host_bits_ = 0;   // 32 - pool length
   std::uint32_t capacity_ = 0;    // slots that are not reserved
   std::atomic<PoolWriterLock*> writer_lock_{nullptr};  // loaded by writers only
+  // The new-binding budget (options_.new_per_second, changeable on reload); the second and
+  // its count are read and written under the writer lock only.
+  std::atomic<std::uint32_t> new_per_second_{0};
+  UnixSeconds budget_second_ = 0;
+  std::uint32_t new_in_second_ = 0;
 };
 
 }  // namespace tundra

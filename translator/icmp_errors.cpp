@@ -40,6 +40,19 @@ bool may_answer6(ConstBytes original, const Ip6Info& ip) noexcept {
   return true;
 }
 
+// RFC 4443 §2.4(f): originated errors are rate-limited, here per worker and per second.
+bool within_error_budget(Context& ctx) noexcept {
+  const std::uint32_t rate = ctx.config.icmp_error_rate;
+  if (rate == 0) return true;
+  if (ctx.scratch.icmp_second != ctx.now) {
+    ctx.scratch.icmp_second = ctx.now;
+    ctx.scratch.icmp_errors_in_second = 0;
+  }
+  if (ctx.scratch.icmp_errors_in_second >= rate) return false;
+  ++ctx.scratch.icmp_errors_in_second;
+  return true;
+}
+
 Result replied(Context& ctx, Bytes packet, Counter reason) noexcept {
   ctx.counters.count(reason);
   if (!emit(ctx, packet)) return Result{Verdict::kDrop, reason};
@@ -51,6 +64,7 @@ Result replied(Context& ctx, Bytes packet, Counter reason) noexcept {
 Result reply_icmp4_error(Context& ctx, ConstBytes original, const Ip4Info& ip, Icmp4Type type,
                          std::uint8_t code, std::uint32_t rest, Counter reason) noexcept {
   if (!may_answer4(original, ip)) return drop(ctx, reason);
+  if (!within_error_budget(ctx)) return drop(ctx, Counter::kDropIcmpRateLimited);
   const std::size_t quote = std::min(original.size(), kIcmp4ErrorMax - kIp4MinHeader - kIcmpHeader);
   const std::size_t total = kIp4MinHeader + kIcmpHeader + quote;
   Bytes out = scratch_alloc(ctx, total);
@@ -71,6 +85,7 @@ Result reply_icmp4_error(Context& ctx, ConstBytes original, const Ip4Info& ip, I
 Result reply_icmp6_error(Context& ctx, ConstBytes original, const Ip6Info& ip, Icmp6Type type,
                          std::uint8_t code, std::uint32_t rest, Counter reason) noexcept {
   if (!may_answer6(original, ip)) return drop(ctx, reason);
+  if (!within_error_budget(ctx)) return drop(ctx, Counter::kDropIcmpRateLimited);
   const std::size_t quote = std::min(original.size(), kIcmp6ErrorMax - kIp6Header - kIcmpHeader);
   const std::size_t length = kIcmpHeader + quote;
   Bytes out = scratch_alloc(ctx, kIp6Header + length);

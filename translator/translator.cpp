@@ -73,6 +73,7 @@ std::optional<Translator> Translator::create(const TranslatorConfig& config, std
     options.pool = pool;
     options.dormant_after = config.dynamic_dormant_after;
     options.free_after = config.dynamic_free_after;
+    options.new_per_second = config.dynamic_new_per_second;
     options.reserved.push_back(Ipv4Prefix{config.ipv4_addr, 32});
     for (const auto& e : config.maps) {
       if (pool.contains(e.v4.address) || e.v4.contains(pool.address)) options.reserved.push_back(e.v4);
@@ -82,6 +83,7 @@ std::optional<Translator> Translator::create(const TranslatorConfig& config, std
     } else {
       t.pool_ = std::make_shared<DynamicPool>(std::move(options));
     }
+    t.pool_->set_new_per_second(config.dynamic_new_per_second);
   }
   return t;
 }

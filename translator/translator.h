@@ -70,6 +70,9 @@ struct Output {
 struct Scratch {
   std::array<std::byte, kMaxPacket + kMaxOutputs * 48 + 4096> arena{};
   std::uint16_t next_ipv4_id = 1;  // IPv4 Identification for IPv6→IPv4 packets (RFC 7915 §5.1)
+  // This worker's ICMP errors in the second `icmp_second` (the icmp-error-rate budget).
+  UnixSeconds icmp_second = 0;
+  std::uint32_t icmp_errors_in_second = 0;
 };
 
 class Translator {

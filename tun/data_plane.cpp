@@ -38,6 +38,7 @@ struct DataPlane::Worker {
   Counters counters;                                    // private to the worker
   std::array<std::atomic<std::uint64_t>, kCounterCount + 4> published{};  // read by stats()
   std::atomic<std::uint64_t> seen_generation{0};
+  std::atomic<bool> exited{false};  // run_worker returned (its queue failed, or stop)
   std::uint64_t write_errors = 0;
 
   void publish() {
@@ -90,7 +91,10 @@ void DataPlane::start() {
   stop_.store(false);
   for (auto& w : workers_) {
     Worker* worker = w.get();
-    worker->thread = std::thread([this, worker] { run_worker(*worker); });
+    worker->thread = std::thread([this, worker] {
+      run_worker(*worker);
+      worker->exited.store(true, std::memory_order_release);
+    });
   }
 }
 
@@ -112,7 +116,8 @@ void DataPlane::swap_translator(std::unique_ptr<Translator> next) {
   const std::uint64_t generation = generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
   // Wait until every running worker has started a batch (or idled) with the new pointer.
   for (auto& w : workers_) {
-    while (w->thread.joinable() && !stop_.load(std::memory_order_acquire) &&
+    while (w->thread.joinable() && !w->exited.load(std::memory_order_acquire) &&
+           !stop_.load(std::memory_order_acquire) &&
            w->seen_generation.load(std::memory_order_acquire) < generation) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

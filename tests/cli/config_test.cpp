@@ -26,6 +26,8 @@ std::string first_difference(const TranslatorConfig& a, const TranslatorConfig& 
   if (a.dynamic_pool != b.dynamic_pool) return "dynamic-pool";
   if (a.dynamic_dormant_after != b.dynamic_dormant_after) return "dynamic-dormant-after";
   if (a.dynamic_free_after != b.dynamic_free_after) return "dynamic-free-after";
+  if (a.dynamic_new_per_second != b.dynamic_new_per_second) return "dynamic-new-per-second";
+  if (a.icmp_error_rate != b.icmp_error_rate) return "icmp-error-rate";
   if (a.data_dir != b.data_dir) return "data-dir";
   if (a.maps != b.maps) return "map";
   if (a.mtu != b.mtu) return "mtu";
@@ -1149,4 +1151,15 @@ TEST_CASE("check output prints the prefix a Config built in code would load with
   CHECK(text.find("\nprefix = \"64:ff9b::/96\"\n") != std::string::npos);
   Config again = load_ok(text, "check-output.toml");
   CHECK(again.dns64->prefix == tundra::Rfc6052Prefix::well_known());
+}
+
+TEST_CASE("icmp-error-rate and dynamic-new-per-second load, default and refuse negatives", "[config][hardening]") {
+  Config defaults = load_ok("[translator]\n");
+  CHECK(defaults.translator.icmp_error_rate == 1000);
+  CHECK(defaults.translator.dynamic_new_per_second == 100);
+  Config set = load_ok("[translator]\nicmp-error-rate = 0\ndynamic-new-per-second = 5\n");
+  CHECK(set.translator.icmp_error_rate == 0);
+  CHECK(set.translator.dynamic_new_per_second == 5);
+  CHECK(load_error("[translator]\nicmp-error-rate = -1\n") ==
+        "tundra.toml:2: key 'icmp-error-rate': -1 is outside 0..1000000000 per second (0 = no limit)");
 }

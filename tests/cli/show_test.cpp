@@ -271,7 +271,8 @@ TEST_CASE("Stats in JSON have totals and the per-worker breakdown", "[show]") {
                   "\"translated_4to6\":1,\"translated_6to4\":2,") != std::string::npos);
   CHECK(json.find("},{\"received4\":5,\"received6\":0,\"icmp_sent4\":0,\"icmp_sent6\":2,\"translated_4to6\":0,") !=
         std::string::npos);
-  CHECK(json.find("\"drop_too_big\":1}]}\n") != std::string::npos);
+  CHECK(json.find("\"drop_too_big\":1,") != std::string::npos);
+  CHECK(json.find("\"drop_pool_rate_limited\":0}]}\n") != std::string::npos);  // the last reason
   for (const auto& info : tundra::kCounterInfo) {
     CHECK(json.find("\"" + std::string(info.name) + "\":") != std::string::npos);
   }

@@ -162,6 +162,44 @@ TEST_CASE("An exhausted pool answers the third client with ICMPv6 unreachable co
   CHECK(ip6_at(err, 8) == h.translator->ipv6_addr());
 }
 
+TEST_CASE("ICMP errors beyond icmp-error-rate in one second are not sent", "[rfc4443-2.4f][hardening]") {
+  TranslatorConfig c = Harness::default_config();
+  c.icmp_error_rate = 3;
+  Harness h(c);
+  // Hop limit 1: each packet is answered with Time Exceeded (RFC 7915 §5.1) while the budget lasts.
+  auto expiring = [&] {
+    return ip6(kClient, kServer6, 17, udp6(kClient, kServer6, 1, 2, filler(8)), Ip6Options{.hop_limit = 1});
+  };
+  for (int i = 0; i < 3; ++i) {
+    Result r = h.run(expiring(), 1000);
+    CHECK(r.verdict == Verdict::kReply);
+    CHECK(h.outputs.size() == 1);
+  }
+  Result over = h.run(expiring(), 1000);
+  CHECK(over.verdict == Verdict::kDrop);
+  CHECK(over.reason == Counter::kDropIcmpRateLimited);
+  CHECK(h.outputs.empty());
+  CHECK(h.counters[Counter::kDropIcmpRateLimited] == 1);
+  CHECK(h.run(expiring(), 1001).verdict == Verdict::kReply);  // a new second, a new budget
+}
+
+TEST_CASE("New clients beyond dynamic-new-per-second are dropped silently until the next second", "[hardening]") {
+  TranslatorConfig c = Harness::default_config();
+  c.dynamic_new_per_second = 2;
+  Harness h(c);
+  auto from = [&](const char* client) {
+    return ip6(v6(client), kServer6, 17, udp6(v6(client), kServer6, 1, 2, filler(8)));
+  };
+  CHECK(h.run(from("2001:db8::a"), 1000).verdict == Verdict::kForward);
+  CHECK(h.run(from("2001:db8::b"), 1000).verdict == Verdict::kForward);
+  Result third = h.run(from("2001:db8::c"), 1000);
+  CHECK(third.verdict == Verdict::kDrop);
+  CHECK(third.reason == Counter::kDropPoolRateLimited);
+  CHECK(h.outputs.empty());  // no ICMP error: the client's retry gets through later
+  CHECK(h.run(from("2001:db8::a"), 1000).verdict == Verdict::kForward);  // bound clients are not limited
+  CHECK(h.run(from("2001:db8::c"), 1001).verdict == Verdict::kForward);
+}
+
 TEST_CASE("Malformed and mutated packets are dropped and counted, and whatever is emitted is consistent",
           "[robustness]") {
   Harness h;
