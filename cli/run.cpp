@@ -5,12 +5,15 @@
 
 #include <grp.h>
 #include <signal.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -235,6 +238,39 @@ bool Daemon::set_up_interface(std::string* error) {
   return true;
 }
 
+// The capabilities the daemon keeps after dropping to `user` (docs/security.md):
+// CAP_NET_ADMIN to remove its routes and addresses on exit and to change them on reload,
+// CAP_NET_BIND_SERVICE for a DNS64 `listen` on port 53 added by a reload. Nothing else.
+constexpr int kKeptCapabilities[] = {CAP_NET_ADMIN, CAP_NET_BIND_SERVICE};
+
+// Makes the kept capabilities the only permitted and effective ones (after setuid, which
+// cleared the effective set but, with PR_SET_KEEPCAPS, not the permitted one).
+bool keep_only_kept_capabilities(std::string* error) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int cap : kKeptCapabilities) {
+    data[cap / 32].permitted |= 1u << (cap % 32);
+    data[cap / 32].effective |= 1u << (cap % 32);
+  }
+  if (::syscall(SYS_capset, &header, data) != 0) {
+    *error = std::string("capset: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// Removes every other capability from the bounding set, so no exec can regain it.
+bool limit_bounding_set(std::string* error) {
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    if (std::find(std::begin(kKeptCapabilities), std::end(kKeptCapabilities), cap) != std::end(kKeptCapabilities)) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+      *error = "dropping capability " + std::to_string(cap) + " from the bounding set: " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Daemon::drop_privileges(std::string* error) {
   if (config_.user.empty() && config_.group.empty()) return true;
   AccountFiles files;
@@ -256,6 +292,12 @@ bool Daemon::drop_privileges(std::string* error) {
       log_warn("data-dir {}: chown: {}", config_.translator.data_dir, std::strerror(errno));
     }
   }
+  if (!limit_bounding_set(error)) return false;
+  // Keep the permitted set across setuid (cleared again by capset below to the kept ones).
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+    *error = std::string("PR_SET_KEEPCAPS: ") + std::strerror(errno);
+    return false;
+  }
   if (gid) {
     gid_t g = *gid;
     if (setgroups(1, &g) != 0 || setgid(g) != 0) {
@@ -267,7 +309,14 @@ bool Daemon::drop_privileges(std::string* error) {
     *error = std::string("setuid ") + std::to_string(*uid) + ": " + std::strerror(errno);
     return false;
   }
-  log_info("running as uid {} gid {}", getuid(), getgid());
+  if (!keep_only_kept_capabilities(error)) return false;
+  (void)::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  // No exec of ours may gain privileges (set-uid binaries, file capabilities).
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    *error = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+    return false;
+  }
+  log_info("running as uid {} gid {} with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only", getuid(), getgid());
   return true;
 }
 

@@ -77,6 +77,13 @@ TOML
 start "$WORK/b.toml"
 for _ in $(seq 20); do [[ $(user_of) == nobody ]] && break; sleep 0.1; done
 [[ $(user_of) == nobody ]] || fail "[daemon] user = nobody: still runs as $(user_of)"
+for _ in $(seq 20); do grep -q "running as uid" "$WORK/log" && break; sleep 0.1; done
+# It keeps CAP_NET_ADMIN (12) and CAP_NET_BIND_SERVICE (10) for reloads and the clean-up
+# at exit, nothing else, not even in the bounding set; and no exec can gain privileges.
+grep -q '^CapEff:\s*0000000000001400' "/proc/$PID/status" || fail "effective capabilities: $(grep CapEff /proc/$PID/status)"
+grep -q '^CapPrm:\s*0000000000001400' "/proc/$PID/status" || fail "permitted capabilities: $(grep CapPrm /proc/$PID/status)"
+grep -q '^CapBnd:\s*0000000000001400' "/proc/$PID/status" || fail "bounding set: $(grep CapBnd /proc/$PID/status)"
+grep -q '^NoNewPrivs:\s*1' "/proc/$PID/status" || fail "NoNewPrivs is not set"
 ip netns exec "$NS" ping -6 -c 2 -W 2 64:ff9b::192.168.255.1 >/dev/null || fail "no answer after dropping to nobody"
 echo "# started as root with user = nobody: dropped to nobody, ping answered"
 stop
