@@ -164,6 +164,7 @@ class Daemon final : public DaemonView {
   // The last bindings seen, to log RFC 6888-style events and to know when to persist.
   std::map<Ipv6Address, Binding> last_bindings_;
   std::unique_ptr<DynamicMapWriter> writer_;
+  std::string last_save_error_;  // the last failed save's message, "" after a success
   std::unique_ptr<dns64::Server> dns64_;  // the DNS64, when the configuration has [dns64]
 };
 
@@ -443,7 +444,10 @@ void Daemon::check_bindings(bool final) {
     for (const auto& [v6, b] : last_bindings_) all.push_back(b);
     std::string error;
     bool ok = save_dynamic_map(dynamic_map_path(config_.translator.data_dir), all, now, &error);
-    if (!ok) log_error("{}", error);
+    // A full disk fails every retry (twice a second): say so once, and once when it heals.
+    if (!ok && error != last_save_error_) log_error("{} (retrying every 0.5 s; said once)", error);
+    if (ok && !last_save_error_.empty()) log_info("dynamic.map saved again");
+    last_save_error_ = ok ? "" : error;
     writer_->saved(clock, ok);
   }
 }
