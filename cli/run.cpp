@@ -260,16 +260,16 @@ bool keep_only_kept_capabilities(std::string* error) {
   return true;
 }
 
-// Removes every other capability from the bounding set, so no exec can regain it.
-bool limit_bounding_set(std::string* error) {
+// Removes every other capability from the bounding set, so no exec can regain it. Best
+// effort: it needs CAP_SETPCAP, which a systemd unit with a CapabilityBoundingSet has
+// removed already (the permitted set and NO_NEW_PRIVS hold the line then).
+void limit_bounding_set() {
   for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
     if (std::find(std::begin(kKeptCapabilities), std::end(kKeptCapabilities), cap) != std::end(kKeptCapabilities)) continue;
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      *error = "dropping capability " + std::to_string(cap) + " from the bounding set: " + std::strerror(errno);
-      return false;
+    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      log_debug("capability {} stays in the bounding set: {}", cap, std::strerror(errno));
     }
   }
-  return true;
 }
 
 bool Daemon::drop_privileges(std::string* error) {
@@ -293,7 +293,7 @@ bool Daemon::drop_privileges(std::string* error) {
       log_warn("data-dir {}: chown: {}", config_.translator.data_dir, std::strerror(errno));
     }
   }
-  if (!limit_bounding_set(error)) return false;
+  limit_bounding_set();
   // Keep the permitted set across setuid (cleared again by capset below to the kept ones).
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
     *error = std::string("PR_SET_KEEPCAPS: ") + std::strerror(errno);
