@@ -51,9 +51,12 @@ awaitable<std::optional<dns::Message>> udp_try(const asio::ip::udp::endpoint& to
   asio::steady_timer timer(executor, until);
   std::vector<std::uint8_t> buffer(65535);
   for (;;) {
-    auto result = co_await (socket.async_receive(asio::buffer(buffer), use_awaitable) ||
+    // The receive's error is captured, not thrown: Asio's `||` waits for the first operation
+    // that succeeds, so a thrown "connection refused" would only end at the timer.
+    asio::error_code ec;
+    auto result = co_await (socket.async_receive(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec)) ||
                             timer.async_wait(use_awaitable));
-    if (result.index() == 1) co_return std::nullopt;
+    if (result.index() == 1 || ec) co_return std::nullopt;  // time is up, or ICMP said no
     dns::Message reply;
     const std::size_t n = std::get<0>(result);
     if (dns::parse_message({buffer.data(), n}, &reply) != dns::ParseError::kOk ||
@@ -65,10 +68,11 @@ awaitable<std::optional<dns::Message>> udp_try(const asio::ip::udp::endpoint& to
   }
 }
 
+// Errors end the exchange with nullopt rather than an exception (see udp_try on `||`).
 awaitable<std::optional<dns::Message>> tcp_exchange(asio::ip::tcp::endpoint to,
                                                     std::vector<std::uint8_t> query,
                                                     std::uint16_t id, dns::Question q,
-                                                    CountFn count) {
+                                                    CountFn count) try {
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
   co_await socket.async_connect(to, use_awaitable);
@@ -89,6 +93,8 @@ awaitable<std::optional<dns::Message>> tcp_exchange(asio::ip::tcp::endpoint to,
     }
     co_return reply;
   }
+} catch (const std::exception&) {
+  co_return std::nullopt;
 }
 
 awaitable<std::optional<dns::Message>> tcp_try(const asio::ip::tcp::endpoint& to,

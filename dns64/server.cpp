@@ -589,13 +589,16 @@ struct Server::Impl {
   }
 
   // Reads `buffer.size()` bytes unless the idle timer fires first; false on timeout, EOF
-  // or error.
+  // or error. (Asio's `||` waits for the first operation that *succeeds*: the read's error
+  // is captured in `ec` so that an EOF ends the wait at once, not at the idle timeout.)
   awaitable<bool> read_or_idle(TcpSession& session, asio::mutable_buffer buffer, std::chrono::milliseconds idle) {
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer timer(io, idle);
+    asio::error_code ec;
     try {
-      auto result = co_await (asio::async_read(session.socket, buffer, use_awaitable) || timer.async_wait(use_awaitable));
-      co_return result.index() == 0;
+      auto result = co_await (asio::async_read(session.socket, buffer, asio::redirect_error(use_awaitable, ec)) ||
+                              timer.async_wait(use_awaitable));
+      co_return result.index() == 0 && !ec;
     } catch (const std::exception&) {
       co_return false;
     }

@@ -7,37 +7,40 @@
 source "$(dirname "$0")/lib.sh"
 d64_setup
 
+declare -A direct direct_records   # NSD's own replies, asked once per question
+
 check() {  # NAME TYPE CLIENT-DESCRIPTION
-  local name=$1 type=$2 how=$3 out direct s t
-  direct=$(d64_dig_nsd "$name" "$type")
+  local name=$1 type=$2 how=$3 out d
+  if [[ -z ${direct["$name $type"]:-} ]]; then
+    direct["$name $type"]=$(d64_dig_nsd "$name" "$type")
+    direct_records["$name $type"]=$(d64_all_records "${direct["$name $type"]}")
+  fi
+  d=${direct["$name $type"]}
   case $how in
     "dig UDP") out=$(d64_dig "$name" "$type") ;;
     "kdig TCP") out=$(d64_kdig +tcp "$name" "$type") ;;
     "dig [::1] UDP") out=$(d64_dig_at ::1 "$name" "$type") ;;
   esac
-  [[ $(d64_rcode "$out") == "$(d64_rcode "$direct")" ]] \
-    || d64_fail "$name $type ($how): rcode $(d64_rcode "$out") differs from NSD's $(d64_rcode "$direct")
+  [[ $(d64_rcode "$out") == "$(d64_rcode "$d")" ]] \
+    || d64_fail "$name $type ($how): rcode $(d64_rcode "$out") differs from NSD's $(d64_rcode "$d")
 $out"
-  for s in ANSWER AUTHORITY ADDITIONAL; do
-    [[ $(d64_records "$out" $s) == "$(d64_records "$direct" $s)" ]] || d64_fail "$name $type ($how): the $s section differs from NSD's
+  [[ $(d64_all_records "$out") == "${direct_records["$name $type"]}" ]] || d64_fail "$name $type ($how): the records differ from NSD's
 --- via tundra
 $out
 --- NSD directly
-$direct"
-  done
+$d"
   # TTLs: never above NSD's (a cache only counts them down).
-  paste <(d64_section "$out" ANSWER | sort -k4,5 | awk '{print $2}') <(d64_section "$direct" ANSWER | sort -k4,5 | awk '{print $2}') \
-    | while read -r t d; do ((t <= d)) || { echo "TTL $t above NSD's $d"; exit 1; }; done \
-    || d64_fail "$name $type ($how): a TTL is above NSD's
+  d64_ttls_not_above "$out" "$d" || d64_fail "$name $type ($how): a TTL is above NSD's
 $out"
 }
 
-for how in "dig UDP" "kdig TCP" "dig [::1] UDP"; do
-  for name in v4only v4multi dual v6only mapped mixed alias big wide nothere txtonly nxalias; do
-    check "$name.dns64.test" A "$how"
-  done
+for name in v4only v4multi dual v6only mapped mixed alias big nothere txtonly nxalias; do
+  check "$name.dns64.test" A "dig UDP"
 done
-check v4only.dns64.test TXT "dig UDP"
+for name in v4only alias big nothere; do
+  check "$name.dns64.test" A "kdig TCP"
+  check "$name.dns64.test" A "dig [::1] UDP"
+done
 check txtonly.dns64.test TXT "dig UDP"
 check mail.dns64.test MX "dig UDP"
 check mail.dns64.test MX "kdig TCP"

@@ -446,16 +446,20 @@ d64_dig_nsd_port() {
 # Both print "status: RCODE" in the header line, a flags line ("flags:" in dig, "Flags:" in
 # kdig), section headers ";; ANSWER SECTION:" and records as "name ttl class type rdata".
 
-# The rcode ("NOERROR", "NXDOMAIN", ...), or "none" when there was no reply.
+# The rcode ("NOERROR", "NXDOMAIN", ...), or "none" when there was no reply. (The readers
+# use bash's own regular expressions where they can: forks are slow on a loaded machine.)
 d64_rcode() {
-  local r
-  r=$(grep -Eo 'status: [A-Z]+' <<<"$1" | head -n1 | awk '{print $2}')
-  echo "${r:-none}"
+  if [[ $1 =~ status:\ ([A-Z]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo none; fi
 }
 
 # The header flags, space-separated, lower case ("qr rd ra").
 d64_flags() {
-  grep -Ei '^;; flags:' <<<"$1" | head -n1 | sed -E 's/^;; [Ff]lags: *//; s/;.*//' | tr '[:upper:]' '[:lower:]' | xargs
+  local re=$'(^|\n);; [Ff]lags:( [a-zA-Z ]*)?;'
+  if [[ $1 =~ $re ]]; then
+    local f=${BASH_REMATCH[2],,}
+    f=${f# }
+    echo "${f% }"
+  fi
 }
 
 # True when header flag $2 (qr, aa, tc, rd, ra, ad, cd) is set in output $1.
@@ -487,6 +491,32 @@ d64_ttls() {
 # be equal when a reply is passed through unchanged.
 d64_records() {
   d64_section "$1" "$2" | awk '{ $2 = ""; $0 = $0; $1 = $1; print }' | sort
+}
+
+# Every record of the answer, authority and additional sections without its TTL, prefixed
+# with its section ("ANSWER owner class type rdata"), sorted: equal for two replies that carry
+# the same records (the OPT pseudo-record aside).
+d64_all_records() {
+  awk '
+    /^;; (ANSWER|AUTHORITY|ADDITIONAL) SECTION:/ { sec = $2; next }
+    sec != "" && (/^$/ || /^;;/) { sec = "" }
+    sec != "" && !/^;/ { $2 = ""; $0 = $0; $1 = $1; print sec, $0 }
+  ' <<<"$1" | sort
+}
+
+# True when no answer record of OUTPUT $1 has a TTL above that of the same record (owner,
+# type, rdata) in REFERENCE $2.
+d64_ttls_not_above() {
+  awk '
+    FNR == 1 { f++ }
+    /^;; ANSWER SECTION:/ { on = 1; next }
+    on && (/^$/ || /^;;/) { on = 0 }
+    on && !/^;/ {
+      k = tolower($1) " " $4 " " $5
+      if (f == 1) ref[k] = $2; else if ((k in ref) && $2 + 0 > ref[k] + 0) bad = 1
+    }
+    END { exit bad }
+  ' <(printf '%s\n' "$2") <(printf '%s\n' "$1")
 }
 
 # The number of records of TYPE (or of any type, with "*") in SECTION (default ANSWER).
