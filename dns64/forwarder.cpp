@@ -49,7 +49,9 @@ awaitable<std::optional<dns::Message>> udp_try(const asio::ip::udp::endpoint& to
   socket.connect(to);  // the kernel now drops datagrams from any other address and port
   socket.send(asio::buffer(query));
   asio::steady_timer timer(executor, until);
-  std::vector<std::uint8_t> buffer(65535);
+  // We advertise 1232 bytes (RFC 6891 §6.2.5 lets an upstream send up to that much); a
+  // larger datagram is cut by the kernel, fails to parse and is ignored like garbage.
+  std::vector<std::uint8_t> buffer(4096);
   for (;;) {
     // The receive's error is captured, not thrown: Asio's `||` waits for the first operation
     // that succeeds, so a thrown "connection refused" would only end at the timer.
