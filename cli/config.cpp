@@ -57,7 +57,28 @@ std::vector<std::string_view> split_words(std::string_view s) {
   return words;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// A value for a message, between single quotes and on one line: a TOML string may hold line
+// breaks and other control characters, which are shown as escapes (found by fuzz/config_fuzz).
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
 
 // ---------------------------------------------------------------------------------------
 // Value parsers shared by both formats. Each returns false and sets *what to the part of
@@ -1263,14 +1284,217 @@ bool finish_dns64(Config* out, bool has_translator_table, std::uint32_t table_li
   return true;
 }
 
+// toml++ 3.3.0 (Debian 12's libtomlplusplus-dev) reaches __builtin_unreachable() in
+// is_non_ascii_horizontal_whitespace() for most non-ASCII characters (U+00A1..U+0499 such as
+// 'é' or Cyrillic, U+2C3E..U+3037, U+FB26..U+FEFE): undefined behaviour whenever it asks
+// whether such a character is whitespace (marzer/tomlplusplus#190, fixed upstream after
+// 3.3.0; found here by fuzz/config_fuzz). It asks outside strings and comments, where TOML
+// allows no non-ASCII character (so such a file is refused anyway), including while it reads
+// a bare value such as `+"é"`, `a={"é"` or `1979-05-27 "é"` up to the next blank, comma,
+// bracket or '#' (quotes and '=' do not end one), and after a backslash in a multi-line
+// basic string. This scan refuses those places before toml++ reads the file. It follows
+// TOML's grammar only as far as telling strings, comments and bare values apart: wherever
+// it believes a string or comment begins, toml++ agrees or has already stopped with an
+// error; where unsure it refuses, at worst with another message than toml++'s.
+// Returns the line of the first such character and sets `*what`, or returns 0.
+std::uint32_t toml_hazard(std::string_view s, const char** what) {
+  enum class State : std::uint8_t { kNormal, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  // Outside strings and comments: what comes next.
+  enum class Expect : std::uint8_t {
+    kKey,         // a key (line start, table header, after '{' or ',' in an inline table)
+    kValue,       // a value (after '=', '[' or ',' in an array)
+    kBareValue,   // inside a bare value (number, date, boolean, or garbage)
+    kAfterValue,  // a ',', a closing bracket, a comment or a line break
+  };
+  auto non_ascii = [&](std::size_t i) { return i < s.size() && static_cast<unsigned char>(s[i]) >= 0x80; };
+  auto space = [&](std::size_t i) {
+    return i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n');
+  };
+  auto run = [&](std::size_t i, char quote) {
+    std::size_t n = 0;
+    while (i + n < s.size() && s[i + n] == quote) ++n;
+    return n;
+  };
+  State state = State::kNormal;
+  Expect expect = Expect::kKey;
+  Expect after_string = Expect::kKey;  // where a string returns to
+  std::string brackets;                // open '[' (array), '{' (inline table), 'h' (table header)
+  char last = '\n';                    // the last non-blank character seen while expecting a key
+  std::uint32_t line = 1;
+  auto close_bracket = [&] {
+    if (!brackets.empty()) brackets.pop_back();
+    expect = Expect::kAfterValue;
+  };
+  auto comma = [&] {
+    expect = !brackets.empty() && brackets.back() == '{' ? Expect::kKey : Expect::kValue;
+    last = ',';
+  };
+  auto newline = [&] {
+    last = '\n';
+    if (brackets.empty()) {
+      expect = Expect::kKey;
+    } else if (expect == Expect::kBareValue) {
+      expect = Expect::kAfterValue;  // inside an array the values go on
+    }
+  };
+  auto open_string = [&](std::size_t& i, char quote, Expect then) {
+    const bool multi = run(i, quote) >= 3;
+    state = quote == '"' ? (multi ? State::kMultiBasic : State::kBasic)
+                         : (multi ? State::kMultiLiteral : State::kLiteral);
+    if (multi) i += 2;
+    after_string = then;
+  };
+  auto close_string = [&](char quote) {
+    state = State::kNormal;
+    expect = after_string;
+    last = quote;
+  };
+  std::size_t i = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a UTF-8 BOM, which toml++ skips
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\n') ++line;
+    const bool blank = c == ' ' || c == '\t' || c == '\r';
+    switch (state) {
+      case State::kNormal:
+        if (non_ascii(i)) {
+          *what = "a non-ASCII character outside a string or comment";
+          return line;
+        }
+        if (c == '\n') {
+          newline();
+        } else if (c == '#' && expect != Expect::kBareValue) {
+          state = State::kComment;
+        } else if (blank) {
+          if (expect == Expect::kBareValue) expect = Expect::kAfterValue;
+        } else {
+          switch (expect) {
+            case Expect::kKey:
+              if (c == '"' || c == '\'') {
+                // A quoted key (segment); after anything else toml++ stops at the quote.
+                if (last == '\n' || last == '[' || last == '{' || last == ',' || last == '.') {
+                  open_string(i, c, Expect::kKey);
+                } else {
+                  last = c;
+                }
+              } else if (c == '=') {
+                expect = Expect::kValue;
+              } else if (c == '[' && (brackets.empty() ? last == '\n' : brackets.back() == 'h' && last == '[')) {
+                brackets += 'h';
+                last = c;
+              } else if ((c == ']' && !brackets.empty() && brackets.back() == 'h') ||
+                         (c == '}' && !brackets.empty() && brackets.back() == '{')) {
+                close_bracket();  // the end of a header, or an empty inline table
+                if (!brackets.empty() && brackets.back() == 'h') expect = Expect::kKey;  // "]]"
+              } else {
+                last = c;  // a bare key character or '.', or something toml++ refuses here
+              }
+              break;
+            case Expect::kValue:
+              if (c == '"' || c == '\'') {
+                open_string(i, c, Expect::kAfterValue);
+              } else if (c == '[') {
+                brackets += '[';
+              } else if (c == '{') {
+                brackets += '{';
+                expect = Expect::kKey;
+                last = c;
+              } else if (c == ']' || c == '}') {
+                close_bracket();  // an empty array
+              } else {
+                expect = Expect::kBareValue;
+              }
+              break;
+            case Expect::kBareValue:
+            case Expect::kAfterValue:
+              if (c == ',') {
+                comma();
+              } else if (c == ']' || c == '}') {
+                close_bracket();
+              } else if (c == '#') {  // ends a bare value too
+                state = State::kComment;
+                expect = Expect::kAfterValue;
+              } else {
+                // More of a bare value, or what toml++ reads on as one (a date-time's time
+                // after a blank) or refuses: quotes, '=' and brackets start nothing here.
+                expect = Expect::kBareValue;
+              }
+              break;
+          }
+        }
+        break;
+      case State::kComment:
+        if (c == '\n') {
+          state = State::kNormal;
+          newline();
+        }
+        break;
+      case State::kBasic:
+        if (c == '\\' && i + 1 < s.size() && s[i + 1] != '\n') {
+          ++i;  // the escaped character
+        } else if (c == '"') {
+          close_string(c);
+        } else if (c == '\n') {  // unterminated: toml++ stops here
+          state = State::kNormal;
+          newline();
+        }
+        break;
+      case State::kLiteral:
+        if (c == '\'') {
+          close_string(c);
+        } else if (c == '\n') {
+          state = State::kNormal;
+          newline();
+        }
+        break;
+      case State::kMultiBasic:
+        if (c == '\\') {
+          std::size_t j = i + 1;
+          const bool line_ending = space(j);
+          while (space(j)) {  // a line-ending backslash: whitespace and newlines are trimmed
+            if (s[j] == '\n') ++line;
+            ++j;
+          }
+          if (non_ascii(j)) {
+            *what = "a non-ASCII character after a backslash in a multi-line string (write it as \\uXXXX)";
+            return line;
+          }
+          // Next: the first character kept after the trimming, or after the escaped one.
+          i = line_ending ? j - 1 : j;
+        } else if (c == '"') {
+          const std::size_t n = run(i, c);
+          i += n - 1;  // up to two quotes may precede the closing three
+          if (n >= 3) close_string(c);
+        }
+        break;
+      case State::kMultiLiteral:
+        if (c == '\'') {
+          const std::size_t n = run(i, c);
+          i += n - 1;
+          if (n >= 3) close_string(c);
+        }
+        break;
+    }
+  }
+  return 0;
+}
+
 bool load_toml(std::string_view text, const std::string& path, Config* out, std::string* error) {
   toml::table root;
   try {
+    const char* what = "";
+    if (const std::uint32_t line = toml_hazard(text, &what); line != 0) {
+      *error = location(path, line) + what;
+      return false;
+    }
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    *error = path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
-             std::string(e.description());
+    // toml++ quotes what it saw, which may run over a line break: keep the message one line.
+    std::string description;
+    for (char c : e.description()) {
+      description += c == '\n' ? "\\n" : c == '\r' ? "\\r" : std::string(1, c);
+    }
+    *error = path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " + description;
     return false;
   }
   std::map<std::string_view, std::uint32_t> lines;        // key -> line, [translator] and [daemon]
@@ -1481,6 +1705,39 @@ bool for_each_line(std::string_view text, F&& f) {
 
 std::string_view strip_comment(std::string_view line) { return line.substr(0, line.find('#')); }
 
+// Well-formed UTF-8 (RFC 3629 §4: no overlong forms, no surrogates, nothing above U+10FFFF).
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;                      // continuation bytes
+    unsigned char low = 0x80, high = 0xBF;  // the range of the first one
+    if (b >= 0xC2 && b <= 0xDF) {
+      n = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      n = 2;
+      if (b == 0xE0) low = 0xA0;
+      if (b == 0xED) high = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 3;
+      if (b == 0xF0) low = 0x90;
+      if (b == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (s.size() - i - 1 < n) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 bool load_tayga(std::string_view text, const std::string& path, Config* out, std::string* error) {
   // A tayga.conf means what it means to Tayga: no prefix and no dynamic pool unless given,
   // and zero UDP checksums dropped (Tayga's udp-cksum-mode default). wkpf-strict stays off,
@@ -1500,6 +1757,11 @@ bool load_tayga(std::string_view text, const std::string& path, Config* out, std
   bool ok = for_each_line(text, [&](std::uint32_t number, std::string_view line) {
     auto words = split_words(strip_comment(line));
     if (words.empty()) return true;
+    // Only UTF-8 fits in tundra.toml, and so in `tundra check` output (comments may be any bytes).
+    if (!is_utf8(strip_comment(line))) {
+      *error = location(path, number) + "not UTF-8 text";
+      return false;
+    }
     const TaygaDirective* d = find_tayga_directive(words[0]);
     std::string prefix = location(path, number) + "directive " + quoted(words[0]) + ": ";
     if (!d) {

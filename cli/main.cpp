@@ -2,7 +2,9 @@
 //
 //   tundra check [-c FILE]           validate FILE, print the effective configuration
 //   tundra replay [-c FILE] [-v] IN OUT  translate capture IN into capture OUT
-// Without -c the built-in default configuration is used (translator/config.h).
+// Without -c, `run` and `check` read /etc/tundra/tundra.toml, else the TUNDRA_* environment
+// variables (cli/env_config.h), else the built-in defaults; `replay` uses the built-in
+// defaults (translator/config.h).
 //   tundra run [-c FILE]             run the translator daemon in the foreground
 //   tundra show mappings|stats|config [--json|--csv] [-s SOCKET]
 //   tundra reload [-s SOCKET]        ask the running daemon to reload its configuration
@@ -22,6 +24,7 @@
 
 #include "cli/config.h"
 #include "cli/control.h"
+#include "cli/env_config.h"
 #include "cli/run.h"
 #include "cli/tayga_cli.h"
 #include "cli/packet_summary.h"
@@ -118,6 +121,24 @@ int run(int argc, char** argv) {
 
   if (*version) {
     std::cout << "tundra " << kVersion << '\n';
+    return kExitOk;
+  }
+  // Without -c, `run` and `check` read /etc/tundra/tundra.toml, else the TUNDRA_* environment
+  // variables, else the built-in defaults (cli/env_config.h, docs/deployment.md).
+  tundra::DefaultConfig fallback;
+  if (config_path.empty() && (*run_cmd || *check)) {
+    std::string error;
+    const bool write_file = static_cast<bool>(*run_cmd);  // the daemon re-reads it on reload
+    if (!tundra::default_config(tundra::tundra_environment(), write_file, &fallback, &error)) {
+      std::cerr << error << '\n';
+      return kExitFailure;
+    }
+    if (!fallback.note.empty()) std::cerr << "tundra: " << fallback.note << '\n';
+    config_path = fallback.path;
+  }
+  if (*check && fallback.source == tundra::ConfigSource::kEnvironment) {
+    for (const std::string& warning : fallback.config.warnings) std::cerr << warning << '\n';
+    std::cout << tundra::format_config_toml(fallback.config);
     return kExitOk;
   }
   if (*run_cmd) {

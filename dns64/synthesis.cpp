@@ -233,7 +233,10 @@ AaaaDecision decide_after_aaaa(const dns::Message* aaaa_reply, const SynthesisSe
   if (aaaa_reply == nullptr) return AaaaDecision::kLookupA;
   // RFC 6147 §5.1.2: NXDOMAIN is returned as is, also with a CNAME chain in the answer.
   if (aaaa_reply->rcode == dns::kRcodeNxDomain) {
-    if (reply_out != nullptr) *reply_out = *aaaa_reply;
+    if (reply_out != nullptr) {
+      *reply_out = *aaaa_reply;
+      remove_excluded(*reply_out, settings);  // RFC 6147 §5.1.4, even from a malformed NXDOMAIN
+    }
     return AaaaDecision::kReturnReply;
   }
   if (is_rcode_error(aaaa_reply->rcode) || settings.translate_all) return AaaaDecision::kLookupA;
@@ -276,6 +279,9 @@ std::optional<dns::Message> synthesize(const dns::Message* aaaa_reply, const dns
       continue;
     }
     if (rrsig_covers(r) == dns::kTypeA) continue;  // RFC 6147 §5.5: they would not validate
+    // RFC 6147 §5.1.4: an excluded AAAA is never returned, not even one that a broken or
+    // hostile upstream put into its A reply.
+    if (auto v6 = r.aaaa(); v6 && is_excluded(*v6, settings)) continue;
     out.answer.push_back(r);  // the CNAME/DNAME chain and its signatures, unchanged
   }
   if (!synthesized) return std::nullopt;  // RFC 6147 §5.1.6: empty answer

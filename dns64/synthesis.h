@@ -64,7 +64,8 @@ dns::Message answer_ipv4only_arpa(const dns::Message& query, const SynthesisSett
 // RFC 6147 §5.1.1–§5.1.4, after the AAAA lookup. `aaaa_reply` is nullptr after a timeout
 // or a transport failure (§5.1.3: treated as SERVFAIL).
 enum class AaaaDecision : std::uint8_t {
-  kReturnReply,  // return *reply_out: NXDOMAIN (§5.1.2, also with a CNAME chain), or real
+  kReturnReply,  // return *reply_out: NXDOMAIN (§5.1.2, also with a CNAME chain; any
+                 // excluded AAAA a malformed one carries removed), or real
                  // AAAA records with the excluded ones removed (§5.1.4), without translate-all
   kLookupA,      // NODATA, only excluded AAAAs, another error rcode or a timeout (§5.1.2,
                  // §5.1.3), or translate-all: the A lookup decides
@@ -82,7 +83,7 @@ AaaaDecision decide_after_aaaa(const dns::Message* aaaa_reply, const SynthesisSe
 // - the CNAME/DNAME chain of the A reply is kept unchanged; each A of the terminal RRset
 //   becomes an AAAA under the prefix with the same owner (never checked against
 //   `exclude`); A records elsewhere in the answer are dropped (§5.1.6 "removing the A
-//   records");
+//   records"), and so are excluded AAAA records an upstream put there (§5.1.4);
 // - TTL = min(A TTL, TTL of the SOA in the negative AAAA reply, the smallest if several)
 //   or min(A TTL, 600) without one (also when `aaaa_reply` is nullptr);
 // - authority and additional come from the A reply (§5.4), additional unchanged (§5.3.2),

@@ -125,9 +125,11 @@ bool well_formed(const std::string& wire) {
 // offset just after the name's bytes at `pos` (after its first pointer, if any).
 //
 // Loop safety: a pointer must point strictly before the place where the current run of
-// labels began (the name's start, or the previous pointer's target). Any pointer into the
-// run itself would come back to this pointer again (a loop), and each jump lands strictly
-// lower than the last, so reading ends after at most one jump per byte.
+// labels began (the name's start, or the previous pointer's target), which is stricter
+// than "before the pointer itself". A target inside the run would read this name's own
+// bytes again (a loop, or the middle of a label), never an earlier name's suffix; and as
+// each jump lands strictly lower than the last, reading ends after at most one jump per
+// byte of the message even before the 255-byte limit stops it.
 ParseError read_name(ConstSpan msg, std::size_t pos, Name* out, std::size_t* next) {
   std::string wire;
   std::size_t p = pos;

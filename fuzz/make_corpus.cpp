@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     for (const auto& packet : capture.packets) {
-      for (unsigned char variant : {0, 1, 16, 17}) {
+      for (int variant : {0, 1, 16, 17}) {
         std::ofstream f(out_dir + "/seed-" + std::to_string(written++), std::ios::binary);
         f.put(static_cast<char>(variant));
         f.write(reinterpret_cast<const char*>(packet.ip.data()), static_cast<std::streamsize>(packet.ip.size()));

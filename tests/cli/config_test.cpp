@@ -1163,3 +1163,59 @@ TEST_CASE("icmp-error-rate and dynamic-new-per-second load, default and refuse n
   CHECK(load_error("[translator]\nicmp-error-rate = -1\n") ==
         "tundra.toml:2: key 'icmp-error-rate': -1 is outside 0..1000000000 per second (0 = no limit)");
 }
+
+TEST_CASE("Non-ASCII characters where toml++ 3.3 would misbehave are refused in one line", "[config]") {
+  // toml++ 3.3.0 reaches __builtin_unreachable() when it asks whether 'é' (and most other
+  // non-ASCII characters) is whitespace: outside strings and comments, and after a backslash
+  // in a multi-line basic string (marzer/tomlplusplus#190). cli/config.cpp refuses those first.
+  CHECK(load_error("[daemon]\nhttp\xd2\x93listen = \"\"\n") ==
+        "tundra.toml:2: a non-ASCII character outside a string or comment");
+  CHECK(load_error("[translator]\ndata-dir = /srv/donn\xc3\xa9""es\n") ==
+        "tundra.toml:2: a non-ASCII character outside a string or comment");
+  CHECK(load_error("[daemon]\nuser = \"\"\"\\\n  \xc2\xa7\"\"\"\n") ==
+        "tundra.toml:3: a non-ASCII character after a backslash in a multi-line string (write it as \\uXXXX)");
+  CHECK(load_error("[daemon]\nuser = \"\"\"\\\xc3\xa9\"\"\"\n") ==
+        "tundra.toml:2: a non-ASCII character after a backslash in a multi-line string (write it as \\uXXXX)");
+  // toml++ reads a bare value on past quotes, '=' and brackets, and a date past a blank.
+  for (const char* value : {"+\"\xc3\xa9\"", "b={\"\xc3\xa9\"", "1979-05-27 \"\xc3\xa9\"", "[1, 2x\"\xc3\xa9\"]",
+                            "{ a = 1 }\"\xc3\xa9\""}) {
+    INFO(value);
+    CHECK(load_error(std::string("[daemon]\nuser = ") + value + "\n") ==
+          "tundra.toml:2: a non-ASCII character outside a string or comment");
+  }
+  // Where TOML allows them they still load: strings of every kind, comments, a BOM.
+  Config c = load_ok("\xef\xbb\xbf# r\xc3\xa9seau\n[translator]\ndata-dir = \"/srv/donn\xc3\xa9""es\"  # \xc3\xa9\n"
+                     "tun-device = 'n\xc3\xa9'\nmap-file = \"\"\"\n/m/n\xc3\xa9\\\n  x\"\"\"\n[daemon]\n"
+                     "pid-file = '''/\"\"\"\xc3\xa9'''\ncontrol-socket = \"/a\\\"\xc3\xa9\"\n");
+  CHECK(c.translator.data_dir == "/srv/donn\xc3\xa9""es");
+  CHECK(c.translator.tun_device == "n\xc3\xa9");
+  CHECK(c.map_file == "/m/n\xc3\xa9x");
+  CHECK(c.pid_file == "/\"\"\"\xc3\xa9");
+  CHECK(c.control_socket == "/a\"\xc3\xa9");
+  Config d = load_ok("[translator]\ntun-route = [ # r\xc3\xa9seau\n  \"::/0\",  # \xc3\xa9\n]\n"
+                     "[dns64]\nupstream = [\"192.0.2.53\"]\n[[dns64.zone]]\n\"name\" = \"\xc3\xa9.example\"\n");
+  REQUIRE(d.dns64.has_value());
+  REQUIRE(d.dns64->zones.size() == 1);
+}
+
+TEST_CASE("A tayga.conf line that is not UTF-8 is refused, since check output could not hold it", "[config][tayga]") {
+  CHECK(load_error("tun-device t\nipv4-addr 192.0.2.1\nmap-file /m/\xff\x19_\n", "tayga.conf") ==
+        "tayga.conf:3: not UTF-8 text");
+  CHECK(load_error("tun-device t\nipv4-addr 192.0.2.1\ndata-dir /srv/\xed\xa0\x80\n", "tayga.conf") ==
+        "tayga.conf:3: not UTF-8 text");  // a surrogate
+  // Comments may hold anything (an old file written in Latin-1), values any UTF-8.
+  Config c = load_ok("# R\xe9seau\ntun-device t\nipv4-addr 192.0.2.1\ndata-dir /srv/donn\xc3\xa9""es\n", "tayga.conf");
+  CHECK(c.translator.data_dir == "/srv/donn\xc3\xa9""es");
+  Config again = load_ok(tundra::format_config_toml(c), "check-output.toml");
+  CHECK(again.translator.data_dir == c.translator.data_dir);
+}
+
+TEST_CASE("Errors that quote a line break or control character are still one line", "[config]") {
+  // toml++ says "expected 'false', saw '<what it read>'", line break included, and a TOML
+  // string may hold any control character (found by fuzz/config_fuzz); load_error() checks
+  // that the message has no '\n'.
+  const std::string e = load_error("[dns64]\nallow-ipv4 = fa\nlse\n");
+  CHECK(e.rfind("tundra.toml:2:", 0) == 0);
+  const std::string g = load_error("[daemon]\ngroup = \"wh\\neel\\u001b\"\n");
+  CHECK(g.find("'wh\\neel\\x1b'") != std::string::npos);
+}

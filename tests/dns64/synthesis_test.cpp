@@ -317,6 +317,21 @@ TEST_CASE("NXDOMAIN is returned unchanged, also with a CNAME chain in the answer
   }
 }
 
+TEST_CASE("An NXDOMAIN that carries excluded AAAA records is returned without them",
+          "[rfc6147-5.1.2][rfc6147-5.1.4]") {
+  // Nonsense from a real server, but an upstream may send anything (found by
+  // fuzz/dns64_synthesis_fuzz): the excluded AAAA must not reach the client.
+  const Message nx = reply("mapped.example.", dns::kTypeAAAA, dns::kRcodeNxDomain,
+                           rrs({"mapped.example. 300 AAAA ::ffff:192.0.2.40",
+                                "mapped.example. 300 AAAA 2001:db8::40"}),
+                           rrs({"example. 60 SOA"}));
+  Message out;
+  REQUIRE(decide_after_aaaa(&nx, settings_with_default_exclude(), &out) == AaaaDecision::kReturnReply);
+  CHECK(out.rcode == dns::kRcodeNxDomain);
+  CHECK(show(out.answer) == std::vector<std::string>{"mapped.example. 300 AAAA 2001:db8::40"});
+  CHECK(show(out.authority) == show(nx.authority));
+}
+
 TEST_CASE("SERVFAIL, REFUSED, NOTIMP and FORMERR lead to the A lookup", "[rfc6147-5.1.2]") {
   for (std::uint16_t rcode : {dns::kRcodeServFail, dns::kRcodeRefused, dns::kRcodeNotImp,
                               dns::kRcodeFormErr}) {
@@ -530,6 +545,16 @@ TEST_CASE("The fallback never returns excluded AAAA records", "[rfc6147-5.1.4]")
   const Message out = run_pipeline(&aaaa, &a, settings_with_default_exclude());
   CHECK(out.rcode == dns::kRcodeNoError);
   CHECK(out.answer.empty());
+}
+
+TEST_CASE("Excluded AAAA records in the A reply's answer are not passed on", "[rfc6147-5.1.4]") {
+  const Message aaaa = reply("v4only.example.", dns::kTypeAAAA, dns::kRcodeNoError, {});
+  const Message a = reply("v4only.example.", dns::kTypeA, dns::kRcodeNoError,
+                          rrs({"v4only.example. 300 A 192.0.2.1",
+                               "v4only.example. 300 AAAA ::ffff:192.0.2.9"}));
+  const auto out = synthesize(&aaaa, &a, settings_with_default_exclude());
+  REQUIRE(out.has_value());
+  CHECK(show(out->answer) == std::vector<std::string>{"v4only.example. 300 AAAA 64:ff9b::c000:201"});
 }
 
 TEST_CASE("With translate-all a name with AAAA but no A gets its real AAAA back",

@@ -295,6 +295,7 @@ void run_readers_against_writer(const Scenario& sc) {
           }
           break;
         case BindResult::kExhausted:
+        case BindResult::kRateLimited:  // not configured here (new_per_second = 0)
           history.revoke(c);  // it had nothing, or an expired binding that bind() freed
           break;
       }
