@@ -452,6 +452,25 @@ void Daemon::check_bindings(bool final) {
   }
 }
 
+// Packets reach the TUN and leave it only when this network namespace forwards them. A new
+// namespace (a container) starts with forwarding off and some container hosts (RouterOS)
+// cannot switch it on; say so at start rather than translate nothing in silence.
+void warn_if_forwarding_is_off() {
+  const struct {
+    const char* path;
+    const char* family;
+  } knobs[] = {{"/proc/sys/net/ipv6/conf/all/forwarding", "IPv6"}, {"/proc/sys/net/ipv4/ip_forward", "IPv4"}};
+  for (const auto& k : knobs) {
+    std::ifstream in(k.path);
+    std::string value;
+    if (in >> value && value == "0") {
+      log_warn("{} forwarding is off in this network namespace ({} = 0): translated packets will not be "
+               "forwarded between the TUN and other interfaces (docs/deployment.md)",
+               k.family, k.path);
+    }
+  }
+}
+
 // Restores dynamic.map, opens the TUN, configures it and builds the data plane (not yet
 // started); false with `*error` set on failure.
 bool Daemon::start_translator(std::unique_ptr<Translator> translator, std::string* error) {
@@ -544,6 +563,7 @@ int Daemon::run() {
       std::cerr << error << '\n';
       return kExitFailure;
     }
+    warn_if_forwarding_is_off();
   } else {
     log_info("no [translator] table: running the DNS64 alone, without a TUN");
   }
