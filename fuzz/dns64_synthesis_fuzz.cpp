@@ -5,8 +5,8 @@
 // Input layout (fuzz/make_synthesis_corpus writes seeds in it):
 //   byte 0     settings: bits 0-2 the prefix (kPrefixes), bit 3 translate-all,
 //              bits 4-5 the exclude list (kExcludes), bit 6 "repair" the replies so that
-//              they answer the query (question, QR, ID) as the forwarder guarantees,
-//              bit 7 swap the two replies' roles for the PTR lookup
+//              they answer the query (its question, QR set) as the forwarder guarantees,
+//              bit 7 swap the two reply chunks
 //   then up to three chunks, each a 2-byte big-endian length and that many bytes:
 //     1. the client query (must parse, else the input is ignored)
 //     2. the upstream reply to the AAAA lookup (missing, empty or unparsable = nullptr,
@@ -29,9 +29,10 @@
 //     than the RFC 6147 §5.1.7 cap) or copied from the A reply; none is excluded;
 //   - fallback_reply(): the AAAA reply's rcode (SERVFAIL for nullptr), no excluded AAAA;
 //   - plan_query(): the plan agrees with the query's shape (synthesis.h);
-//   - reverse_target()/answer_reverse(): the target is d.c.b.a.in-addr.arpa. for an IPv4
-//     address that the prefix (or the WKP) embeds back into the query name's address; the
-//     reply starts with the CNAME from the query name to the target;
+//   - reverse_target()/answer_reverse(): the target is d.c.b.a.in-addr.arpa. for the IPv4
+//     address that the configured prefix (else the WKP) extracts from the query name's
+//     address, read here independently; the reply starts with the CNAME from the query
+//     name to the target, AA and AD clear, the PTR reply's rcode (SERVFAIL for nullptr);
 //   - answer_ipv4only_arpa(): AA set; the AAAA answers are 192.0.0.170/171 under the prefix.
 // The exclude lists never overlap the prefixes, so "no excluded AAAA" holds for synthesized
 // records too.

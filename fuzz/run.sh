@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang, gathers their seed corpora and runs each for a
 # given time (fuzz/README.md).
 #
-#   fuzz/run.sh SECONDS [TARGET...]      default: every target, one after the other
+#   fuzz/run.sh SECONDS [TARGET...]      default: every target, FUZZ_PARALLEL at a time
 #
 # Environment:
 #   FUZZ_BUILD   build directory (default build-fuzz); configured with clang,
@@ -12,6 +12,7 @@
 #   FUZZ_CXX     the compiler for a new build (default clang++-14, else clang++)
 #   FUZZ_JOBS    build parallelism (default: the number of CPUs)
 #   FUZZ_ARGS    extra libFuzzer flags for every target (e.g. "-jobs=2 -workers=2")
+#   FUZZ_PARALLEL  how many targets run at once (default 1; one CPU each)
 #
 # Per target, under FUZZ_BUILD/fuzz/:
 #   corpus/TARGET/     the growing corpus (kept between runs; libFuzzer adds what it finds)
@@ -20,6 +21,7 @@
 #   artifacts/TARGET/  crash-*, leak-*, timeout-*, oom-* inputs: kept; reproduce with
 #                      FUZZ_BUILD/fuzz/TARGET ARTIFACT
 #   logs/TARGET.log    libFuzzer's output
+#   logs/TARGET.report  the lines printed below for that target
 # Exits 0 when every target ran its time without a finding, 1 otherwise (after running the
 # others), 2 on a usage or build error.
 set -eu
@@ -116,18 +118,25 @@ seeds_for() {  # TARGET DIR: fills DIR with that target's seeds
 # recoverable UBSan unless TUNDRA_SANITIZE is on too).
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-failed=""
-for t in $targets; do
+
+# run_target TARGET: seeds, then libFuzzer; the report goes to logs/TARGET.report and the
+# verdict to logs/TARGET.failed (present = a finding), so that targets can run side by side.
+run_target() {
+  t=$1
   corpus="$out/corpus/$t"
   seeds="$out/seeds/$t"
   artifacts="$out/artifacts/$t"
   log="$out/logs/$t.log"
+  report="$out/logs/$t.report"
   rm -rf "$seeds"
   mkdir -p "$corpus" "$seeds" "$artifacts" "$out/logs"
+  # Failed until shown otherwise: a step that stops this subshell (set -e) counts too.
+  echo "FAIL: $t: stopped before its verdict (seeds or start-up)" >"$report"
+  : >"$out/logs/$t.failed"
   seeds_for "$t" "$seeds"
   dict=""
   [ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
-  echo "== $t: ${seconds}s, $(find "$seeds" -type f | wc -l) seeds, corpus $(find "$corpus" -type f | wc -l) inputs"
+  echo "== $t: ${seconds}s, $(find "$seeds" -type f | wc -l) seeds, corpus $(find "$corpus" -type f | wc -l) inputs" >"$report"
   before=$(find "$artifacts" -type f | wc -l)
   status=0
   # shellcheck disable=SC2086
@@ -136,15 +145,40 @@ for t in $targets; do
   after=$(find "$artifacts" -type f | wc -l)
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  echo "   ${done_line:-no DONE line} (executions: ${execs:-?})"
-  if [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
+  echo "   ${done_line:-no DONE line} (executions: ${execs:-?})" >>"$report"
+  if [ "$status" -eq 0 ] && [ "$after" -eq "$before" ]; then
+    rm -f "$out/logs/$t.failed"
+  else
+    {
+      echo "FAIL: $t exited $status; log: $log"
+      grep -E 'ERROR|runtime error|SUMMARY|_fuzz: |Test unit written|Base64' "$log" | head -n 20 || true
+      find "$artifacts" -type f -newer "$seeds" | while read -r a; do
+        echo "artefact: $a ($(wc -c <"$a") bytes); reproduce: $out/$t $a"
+        od -A x -t x1z "$a" | head -n 16
+      done
+    } >>"$report"
+  fi
+}
+
+# FUZZ_PARALLEL targets at a time (each libFuzzer process uses one CPU).
+parallel=${FUZZ_PARALLEL:-1}
+running=0
+for t in $targets; do
+  run_target "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$parallel" ]; then
+    wait
+    running=0
+  fi
+done
+wait
+failed=""
+for t in $targets; do
+  if [ -f "$out/logs/$t.failed" ]; then
     failed="$failed $t"
-    echo "FAIL: $t exited $status; log: $log" >&2
-    grep -E 'ERROR|runtime error|SUMMARY|_fuzz: |Test unit written|Base64' "$log" | head -n 20 >&2 || true
-    find "$artifacts" -type f -newer "$seeds" | while read -r a; do
-      echo "artefact: $a ($(wc -c <"$a") bytes); reproduce: $out/$t $a" >&2
-      od -A x -t x1z "$a" | head -n 16 >&2
-    done
+    cat "$out/logs/$t.report" >&2
+  else
+    cat "$out/logs/$t.report"
   fi
 done
 
