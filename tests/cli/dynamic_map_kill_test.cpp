@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -45,7 +47,13 @@ TEST_CASE("kill -9 while dynamic.map is being written never leaves a corrupt fil
   const std::vector<Binding> first = bindings(1, kCount, now);
   const std::vector<Binding> second = bindings(2, kCount, now);
   std::string error;
+  // How long one save takes here: the kills are spread over about three of them, so that
+  // some land after the writer's first rename however slow it is (sanitizer builds take
+  // several times the 30 ms that suffice otherwise).
+  const auto before = std::chrono::steady_clock::now();
   REQUIRE(save_dynamic_map(path, first, now, &error));
+  const auto one_save = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - before);
+  const auto max_delay_us = std::max<unsigned>(30000, static_cast<unsigned>(3 * one_save.count()));
 
   std::mt19937 random(42);
   unsigned saw_first = 0, saw_second = 0;
@@ -56,7 +64,7 @@ TEST_CASE("kill -9 while dynamic.map is being written never leaves a corrupt fil
       std::string e;
       for (unsigned n = 0;; ++n) (void)save_dynamic_map(path, n % 2 ? first : second, now, &e);
     }
-    ::usleep(std::uniform_int_distribution<unsigned>(1000, 30000)(random));
+    ::usleep(std::uniform_int_distribution<unsigned>(1000, max_delay_us)(random));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);

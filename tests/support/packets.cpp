@@ -185,6 +185,7 @@ std::string check_packet(const std::byte* data, std::size_t length, bool transpo
   if (version == 4) {
     if (length < 20) return "IPv4 shorter than 20 bytes";
     std::size_t ihl = (std::to_integer<unsigned>(data[0]) & 0xf) * 4u;
+    if (ihl < 20 || ihl > length) return "IPv4 header length " + std::to_string(ihl);
     if (get16(data, 2) != length) return "IPv4 total length " + std::to_string(get16(data, 2)) + " != " + std::to_string(length);
     if (reference_checksum(Packet(data, data + ihl)) != 0) return "IPv4 header checksum";
     std::uint16_t frag = get16(data, 6);
