@@ -738,6 +738,34 @@ const TomlKey kTranslatorKeys[] = {
        c.workers = static_cast<unsigned>(i->get());
        return true;
      }},
+    {"offload", "offload",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       const auto* s = n.as_string();
+       if (!s) {
+         x.what = "expected \"auto\" or \"off\", got " + toml_type_name(n);
+         return false;
+       }
+       if (s->get() != "auto" && s->get() != "off") {
+         x.what = quoted(s->get()) + " is not \"auto\" or \"off\"";
+         return false;
+       }
+       c.offload = s->get() == "auto";
+       return true;
+     }},
+    {"forwarding", "forwarding",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       const auto* s = n.as_string();
+       if (!s) {
+         x.what = "expected \"keep\" or \"enable\", got " + toml_type_name(n);
+         return false;
+       }
+       if (s->get() != "keep" && s->get() != "enable") {
+         x.what = quoted(s->get()) + " is not \"keep\" or \"enable\"";
+         return false;
+       }
+       c.enable_forwarding = s->get() == "enable";
+       return true;
+     }},
     {"configure-interface", "configure-interface",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.configure_interface, x); }},
     {"tun-ip", "tun-ip",
@@ -1957,6 +1985,8 @@ void format_translator(const Config& config, std::string& o) {
   } else {
     o += "workers = " + std::to_string(config.workers) + "\n";
   }
+  o += std::string("offload = ") + (config.offload ? "\"auto\"" : "\"off\"") + "\n";
+  o += std::string("forwarding = ") + (config.enable_forwarding ? "\"enable\"" : "\"keep\"") + "\n";
   o += "configure-interface = " + toml_bool(config.configure_interface) +
        (tayga && !config.configure_interface ? "  # tayga.conf without 'tun-up yes'\n" : "\n");
   o += "tun-ip = " + toml_string_array(config.tun_ips, [](const InterfaceAddress& a) { return a.to_string(); }) + "\n";

@@ -79,6 +79,15 @@ struct Config {
   // most 64 (tundra.toml "auto", or the key left out). tayga.conf `workers 0`
   // (Tayga's single-threaded loop) loads as 1.
   unsigned workers = 0;
+  // `offload`: "auto" opens the TUN with virtio-net headers and asks for checksum and TCP
+  // (and, where the kernel has them, UDP) segmentation offloads, falling back to plain mode
+  // when the kernel refuses; "off" (false) forces plain mode. tun/offload.h.
+  bool offload = true;
+  // `forwarding`: "enable" (true) writes 1 to /proc/sys/net/ipv6/conf/all/forwarding and
+  // /proc/sys/net/ipv4/ip_forward at start (containers whose host cannot set sysctls);
+  // "keep" (false, the default) leaves them and only warns when one is off, since turning
+  // IPv6 forwarding on also stops a host from accepting Router Advertisements.
+  bool enable_forwarding = false;
   // `configure-interface` (tayga.conf `tun-up`): bring the TUN up, set its MTU to
   // translator.mtu and add routes for the prefix, the dynamic pool and the IPv4 sides of
   // the maps (an existing route counts as added). false: the operator does it. A tayga.conf

@@ -230,6 +230,12 @@ std::string render_metrics(const StatsSnapshot& stats, const std::vector<Mapping
                 "ICMP errors the translator originated, by IP family of the error.");
   sample(out, "tundra_icmp_errors_sent_total", "family", "ipv4", std::to_string(stats.total.icmp_sent4));
   sample(out, "tundra_icmp_errors_sent_total", "family", "ipv6", std::to_string(stats.total.icmp_sent6));
+  family_header(out, "tundra_gso_packets_total", "counter",
+                "GSO super-packets read in offload mode: received, translated in one step, or cut into "
+                "segments first.");
+  sample(out, "tundra_gso_packets_total", "outcome", "received", std::to_string(stats.total.gso_received));
+  sample(out, "tundra_gso_packets_total", "outcome", "translated", std::to_string(stats.total.gso_translated));
+  sample(out, "tundra_gso_packets_total", "outcome", "segmented", std::to_string(stats.total.gso_segmented));
 
   std::uint64_t active = 0;
   std::uint64_t dormant = 0;

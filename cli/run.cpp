@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <linux/capability.h>
+#include <linux/if_tun.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
@@ -37,6 +38,11 @@
 #include "tun/tun_device.h"
 
 namespace tundra {
+
+// UDP segmentation offload flags (<linux/if_tun.h> of Linux >= 6.2; Debian 12's headers
+// predate them).
+constexpr unsigned kTunUso4 = 0x20, kTunUso6 = 0x40;
+
 namespace {
 
 constexpr int kExitOk = 0;
@@ -148,6 +154,7 @@ class Daemon final : public DaemonView {
 
  private:
   bool set_up_interface(std::string* error);
+  bool enable_offloads(TunOptions options, std::string* error);
   void check_bindings(bool final);
   bool drop_privileges(std::string* error);
   bool start_translator(std::unique_ptr<Translator> translator, std::string* error);
@@ -157,6 +164,7 @@ class Daemon final : public DaemonView {
   RunOptions options_;
   Config config_;
   TunDevice tun_;
+  std::string offload_mode_;  // for show stats: "offload (csum tso4 tso6 uso)" or "plain (why)"
   InterfaceConfigurator netlink_;
   std::unique_ptr<DataPlane> plane_;
   MutexPoolLock pool_lock_;
@@ -199,6 +207,33 @@ std::string Daemon::reload_dns64(const Config& next) {
   std::string error;
   dns64_ = dns64::Server::start(*next.dns64, dns64_log(), &error);
   return dns64_ ? "" : error;
+}
+
+// `offload = "auto"` (tun/offload.h): checksum and TCP segmentation offloads, plus UDP's
+// where the kernel has them (Linux >= 6.2; USO4 and USO6 are accepted only together). When
+// the kernel refuses even the first set, the queues are reopened without virtio-net
+// headers and the data path runs in plain mode.
+bool Daemon::enable_offloads(TunOptions options, std::string* error) {
+  if (!tun_.vnet_hdr()) {
+    offload_mode_ = "plain (offload = \"off\")";
+    return true;
+  }
+  constexpr unsigned kTcpOffloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+  if (Status s = tun_.set_offload(kTcpOffloads); !s) {
+    log_warn("{}; running in plain mode, one packet per read and write", s.message());
+    offload_mode_ = "plain (the kernel refused offloads)";
+    tun_.close();
+    options.vnet_hdr = false;
+    if (Status r = tun_.open(options); !r) return *error = r.message(), false;
+    return true;
+  }
+  if (tun_.set_offload(kTcpOffloads | kTunUso4 | kTunUso6)) {
+    offload_mode_ = "offload (csum tso4 tso6 uso4 uso6)";
+  } else {
+    offload_mode_ = "offload (csum tso4 tso6)";
+  }
+  log_info("tun {}: {}", tun_.name(), offload_mode_);
+  return true;
 }
 
 bool Daemon::set_up_interface(std::string* error) {
@@ -357,7 +392,7 @@ StatsSnapshot Daemon::stats() {
   }
   s.total = plane_->total();
   s.per_worker = plane_->per_worker();
-  s.data_path_mode = "plain, " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
+  s.data_path_mode = offload_mode_ + ", " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
   return s;
 }
 
@@ -386,8 +421,9 @@ std::string Daemon::reload() {
     notify_ready("reloaded");
     return "";
   }
-  if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers) {
-    log_warn("reload: tun-device and workers take effect at the next restart");
+  if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers ||
+      next.offload != config_.offload) {
+    log_warn("reload: tun-device, workers and offload take effect at the next restart");
   }
   if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
     // The pool changed shape: carry over the bindings that still fit.
@@ -465,10 +501,27 @@ void warn_if_forwarding_is_off() {
     std::string value;
     if (in >> value && value == "0") {
       log_warn("{} forwarding is off in this network namespace ({} = 0): translated packets will not be "
-               "forwarded between the TUN and other interfaces (docs/deployment.md)",
+               "forwarded between the TUN and other interfaces (set forwarding = \"enable\", or see docs/deployment.md)",
                k.family, k.path);
     }
   }
+}
+
+// `forwarding = "enable"`: switch IPv6 and IPv4 forwarding on in this network namespace,
+// for containers whose host cannot set sysctls (RouterOS). False with one line naming the
+// file when it cannot be written (a read-only /proc/sys: forwarding must then be enabled
+// from outside).
+bool enable_forwarding(std::string* error) {
+  for (const char* path : {"/proc/sys/net/ipv6/conf/all/forwarding", "/proc/sys/net/ipv4/ip_forward"}) {
+    std::ofstream out(path);
+    if (out << "1\n" << std::flush) continue;
+    const int e = errno;
+    *error = std::string("forwarding = \"enable\": cannot write 1 to ") + path + ": " + std::strerror(e) +
+             " (enable forwarding from outside the container, or set forwarding = \"keep\")";
+    return false;
+  }
+  log_info("forwarding = \"enable\": IPv6 and IPv4 forwarding switched on in this network namespace");
+  return true;
 }
 
 // Restores dynamic.map, opens the TUN, configures it and builds the data plane (not yet
@@ -498,13 +551,18 @@ bool Daemon::start_translator(std::unique_ptr<Translator> translator, std::strin
   tun_options.name = config_.translator.tun_device;
   tun_options.queues = config_.workers != 0 ? config_.workers
                                             : std::max(1u, std::min(64u, std::thread::hardware_concurrency()));
+  tun_options.vnet_hdr = config_.offload;
   if (Status s = tun_.open(tun_options); !s) {
     *error = "tun-device " + tun_options.name + ": " + s.message();
     return false;
   }
   if (!tun_.note().empty()) log_info("{}", tun_.note());
+  if (!enable_offloads(tun_options, error)) {
+    *error = "tun-device " + tun_options.name + ": " + *error;
+    return false;
+  }
   std::vector<int> fds(tun_.queue_fds().begin(), tun_.queue_fds().end());
-  plane_ = std::make_unique<DataPlane>(fds, std::move(translator));
+  plane_ = std::make_unique<DataPlane>(fds, std::move(translator), tun_.vnet_hdr());
   if (!set_up_interface(error)) {
     *error = "tun-device " + tun_.name() + ": " + *error;
     (void)netlink_.undo();
@@ -559,6 +617,10 @@ int Daemon::run() {
   if (options_.config_path.empty()) log_info("no -c given: running on the built-in default configuration");
 
   if (config_.translator_enabled) {
+    if (config_.enable_forwarding && !enable_forwarding(&error)) {
+      std::cerr << error << '\n';
+      return kExitFailure;
+    }
     if (!start_translator(std::move(translator), &error)) {
       std::cerr << error << '\n';
       return kExitFailure;

@@ -27,7 +27,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS="translate_fuzz dns_wire_fuzz dns64_synthesis_fuzz config_fuzz dynamic_map_fuzz"
+ALL_TARGETS="translate_fuzz offload_fuzz dns_wire_fuzz dns64_synthesis_fuzz config_fuzz dynamic_map_fuzz"
 
 usage() {
   echo "usage: fuzz/run.sh SECONDS [TARGET...]   (targets: $ALL_TARGETS)" >&2
@@ -68,6 +68,21 @@ seeds_for() {  # TARGET DIR: fills DIR with that target's seeds
     translate_fuzz)
       # shellcheck disable=SC2046
       "$out/make_corpus" "$dir" $(find pcap-fixtures -name input.pcap | sort) >/dev/null
+      ;;
+    offload_fuzz)
+      # translate_fuzz's seeds with a header in front: byte 0 = 3 (repair, plausible
+      # header), then NEEDS_CSUM, gso_type TCPV4, TCPV6 or none by IP version, gso_size
+      # 1000, csum_offset 16 (octal escapes: dash's printf has no \x).
+      tmp=$(mktemp -d)
+      # shellcheck disable=SC2046
+      "$out/make_corpus" "$tmp" $(find pcap-fixtures -name input.pcap | sort) >/dev/null
+      for f in "$tmp"/*; do
+        case $(od -An -tx1 -j1 -N1 "$f" | tr -d ' ') in
+          4*) gso='\001' ;; 6*) gso='\004' ;; *) gso='\000' ;;
+        esac
+        { printf '\003\001'"$gso"'\000\000\350\003\000\000\020\000'; tail -c +2 "$f"; } >"$dir/$(basename "$f")"
+      done
+      rm -rf "$tmp"
       ;;
     dns_wire_fuzz)
       "$out/make_dns_corpus" write "$dir" >/dev/null

@@ -36,25 +36,6 @@ Translator make(int variant) {
   return std::move(*t);
 }
 
-// Makes the outer IPv4 total length and header checksum, or the IPv6 payload length, agree
-// with the input, as a well-behaved sender would.
-void repair_outer_header(std::byte* p, std::size_t length) {
-  auto put16 = [&](std::size_t at, std::size_t v) {
-    p[at] = std::byte((v >> 8) & 0xff);
-    p[at + 1] = std::byte(v & 0xff);
-  };
-  unsigned version = std::to_integer<unsigned>(p[0]) >> 4;
-  if (version == 4) {
-    std::size_t ihl = (std::to_integer<unsigned>(p[0]) & 15u) * 4;
-    if (ihl < 20 || ihl > length) return;
-    put16(2, length);
-    put16(10, 0);
-    put16(10, test::reference_checksum(std::vector<std::byte>(p, p + ihl)));
-  } else if (version == 6) {
-    put16(4, length - 40);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -66,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!translators[variant]) translators[variant] = std::make_unique<Translator>(make(variant));
   const std::size_t length = size - 1;
   std::memcpy(storage.data() + kHeadroom, data + 1, length);
-  if ((data[0] & 16) && length >= 40) repair_outer_header(storage.data() + kHeadroom, length);
+  if ((data[0] & 16) && length >= 40) test::repair_outer_header(storage.data() + kHeadroom, length);
   const bool input_valid = length > 0 && test::check_packet(storage.data() + kHeadroom, length).empty();
   PacketBuffer pb{std::span(storage.data(), kHeadroom + length), kHeadroom, length};
   Output out;

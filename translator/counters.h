@@ -26,6 +26,7 @@ namespace tundra {
   X(kDropBadHeader4, "drop_bad_header_4", "IPv4 header invalid (version, IHL, checksum)")        \
   X(kDropBadHeader6, "drop_bad_header_6", "IPv6 header or extension header chain invalid")       \
   X(kDropNotIp, "drop_not_ip", "neither IPv4 nor IPv6")                                          \
+  X(kDropBadOffload, "drop_bad_offload", "virtio-net header the kernel would not write, or one that contradicts the packet") \
   X(kDropBadIcmpChecksum4, "drop_bad_icmp_checksum_4", "ICMPv4 error with a wrong checksum")     \
   X(kDropBadIcmpChecksum6, "drop_bad_icmp_checksum_6", "ICMPv6 error with a wrong checksum")     \
   X(kDropBadInner4, "drop_bad_inner_4", "ICMPv4 error whose inner packet cannot be parsed")      \
@@ -97,6 +98,11 @@ struct Counters {
   std::uint64_t received6 = 0;      // IPv6 packets handed to translate()
   std::uint64_t icmp_sent4 = 0;     // ICMPv4 errors the translator originated
   std::uint64_t icmp_sent6 = 0;     // ICMPv6 errors the translator originated
+  // With offloads (tun/offload.h): GSO super-packets read, those translated in one step,
+  // and those cut into segments first (each segment then counts as a packet above).
+  std::uint64_t gso_received = 0;
+  std::uint64_t gso_translated = 0;
+  std::uint64_t gso_segmented = 0;
   std::array<std::uint64_t, kCounterCount> by_reason{};
 
   void count(Counter c) noexcept { ++by_reason[static_cast<std::size_t>(c)]; }
@@ -106,6 +112,9 @@ struct Counters {
     received6 += o.received6;
     icmp_sent4 += o.icmp_sent4;
     icmp_sent6 += o.icmp_sent6;
+    gso_received += o.gso_received;
+    gso_translated += o.gso_translated;
+    gso_segmented += o.gso_segmented;
     for (std::size_t i = 0; i < kCounterCount; ++i) by_reason[i] += o.by_reason[i];
     return *this;
   }

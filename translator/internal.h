@@ -21,6 +21,7 @@ struct Context {
   std::size_t scratch_used;
   Output& out;
   Counters& counters;
+  std::size_t segment = 0;  // translate()'s `segment`: payload bytes per GSO segment, or 0
 };
 
 // A parsed IPv4 header. Lengths in bytes.
@@ -89,6 +90,11 @@ bool is_hairpin_destination(Context& ctx, Ipv4Address a) noexcept;
 // RFC 6791 sources for translated ICMP errors whose source cannot be mapped.
 Ipv4Address rfc6791_source4(const Context& ctx, const Ipv6Address& original) noexcept;
 Ipv6Address rfc6791_source6(const Context& ctx, Ipv4Address original) noexcept;
+
+// The length a packet will have on the wire with an `l3_header`-byte IP header: the whole
+// packet, or for a super-packet (ctx.segment != 0) one full-size segment of it. `l4` holds
+// at least the transport header's fixed part (callers checked).
+std::size_t wire_length(const Context& ctx, std::size_t l3_header, ConstBytes l4, std::uint8_t protocol) noexcept;
 
 // Output (translator/translator.cpp).
 Bytes scratch_alloc(Context& ctx, std::size_t length) noexcept;  // empty when full

@@ -41,6 +41,7 @@ inline constexpr std::size_t kRoutingSegmentsLeft = 3;
 
 // Transport headers: checksum offsets.
 inline constexpr std::size_t kTcpChecksum = 16, kUdpChecksum = 6, kUdpHeader = 8;
+inline constexpr std::size_t kTcpSequence = 4, kTcpDataOffset = 12, kTcpFlags = 13, kUdpLength = 4;
 inline constexpr std::size_t kIcmpHeader = 8;  // type, code, checksum, 4 bytes of "rest"
 inline constexpr std::size_t kIcmpType = 0, kIcmpCode = 1, kIcmpChecksum = 2, kIcmpRest = 4;
 

@@ -146,10 +146,14 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
   const std::size_t header6 = kIp6Header + (fragment_header ? kFragmentHeader : 0);
   const std::size_t payload_length = l4.size();
   const std::size_t length6 = header6 + payload_length;
+  // A super-packet is judged by its segments (translate()'s `segment`).
+  const std::size_t wire6 = ip.is_first_fragment() && ip.protocol != kIcmp
+                                ? wire_length(ctx, header6, l4, ip.protocol)
+                                : length6;
 
   // RFC 7915 §4.1 / RFC 1191: DF packets that do not fit the IPv6 side are refused with the
   // MTU an IPv4 packet must have to fit after translation.
-  if (ip.df && length6 > ctx.config.mtu) {
+  if (ip.df && wire6 > ctx.config.mtu) {
     auto mtu4 = static_cast<std::uint32_t>(ctx.config.mtu - (header6 - kIp4MinHeader));
     return reply_icmp4_error(ctx, pkt, ip, Icmp4Type::kDestinationUnreachable,
                              static_cast<std::uint8_t>(Icmp4Unreachable::kFragmentationNeeded), mtu4,
@@ -184,7 +188,7 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
 
   // RFC 7915 §4.1: DF=0 packets larger than the lowest IPv6 MTU are fragmented here.
   const std::size_t limit = std::min(ctx.config.lowest_ipv6_mtu, ctx.config.mtu);
-  if (!ip.df && length6 > limit) {
+  if (!ip.df && wire6 > limit) {
     const std::size_t chunk = (limit - kIp6Header - kFragmentHeader) / 8 * 8;
     const std::size_t base = std::size_t{ip.fragment_offset} * 8;
     for (std::size_t off = 0; off < payload_length; off += chunk) {

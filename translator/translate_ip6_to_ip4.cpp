@@ -114,7 +114,7 @@ Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& pb) noexcept {
     flags_offset = static_cast<std::uint16_t>(ip.fragment_offset | (ip.mf ? kIp4FlagMf : 0));
   } else {
     id = ctx.scratch.next_ipv4_id++;
-    flags_offset = total > kDfThreshold ? kIp4FlagDf : 0;
+    flags_offset = wire_length(ctx, kIp4MinHeader, l4, ip.l4_protocol) > kDfThreshold ? kIp4FlagDf : 0;
   }
   const std::uint8_t protocol = ip.l4_protocol == kIcmpv6 ? std::uint8_t{kIcmp} : ip.l4_protocol;
 

@@ -1,6 +1,7 @@
 // Translator construction (control plane) and the translate() entry point.
 #include "translator/translator.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "translator/internal.h"
@@ -113,12 +114,19 @@ Result forward(Context& ctx, Counter reason) noexcept {
   return Result{Verdict::kForward, reason};
 }
 
+std::size_t wire_length(const Context& ctx, std::size_t l3_header, ConstBytes l4, std::uint8_t protocol) noexcept {
+  if (ctx.segment == 0) return l3_header + l4.size();
+  const std::size_t l4_header =
+      protocol == proto::kTcp ? static_cast<std::size_t>(load_u8(l4, proto::kTcpDataOffset) >> 4) * 4 : proto::kUdpHeader;
+  return l3_header + std::min(l4.size(), l4_header + ctx.segment);
+}
+
 }  // namespace detail
 
 Result Translator::translate(PacketBuffer& packet, UnixSeconds now, Scratch& scratch, Output& out,
-                             Counters& counters) noexcept {
+                             Counters& counters, std::size_t segment) noexcept {
   out.count = 0;
-  detail::Context ctx{config_, eam_, pool_.get(), ipv6_addr_, now, scratch, 0, out, counters};
+  detail::Context ctx{config_, eam_, pool_.get(), ipv6_addr_, now, scratch, 0, out, counters, segment};
   if (packet.length == 0) return detail::drop(ctx, Counter::kDropNotIp);
   switch (load_u8(packet.bytes(), 0) >> 4) {
     case 4:

@@ -86,8 +86,13 @@ class Translator {
 
   // Translates one packet read from the TUN (IPv4 or IPv6, told apart by the version
   // nibble). `now` is a coarse clock in Unix seconds, taken once per batch.
+  //
+  // `segment`: 0 for an ordinary packet. For a TCP or UDP super-packet (virtio-net GSO, see
+  // tun/offload.h) the transport payload bytes of each segment the kernel will cut it into:
+  // the MTU, DF and fragmentation rules (RFC 7915 §4.1, §5.1) then apply to a full-size
+  // segment, not to the super-packet. An IPv4 super-packet must carry DF.
   Result translate(PacketBuffer& packet, UnixSeconds now, Scratch& scratch, Output& out,
-                   Counters& counters) noexcept;
+                   Counters& counters, std::size_t segment = 0) noexcept;
 
   const TranslatorConfig& config() const { return config_; }
   const EamTable& eam() const { return eam_; }

@@ -1,14 +1,17 @@
-// The worker loop: poll, read a batch, translate, write. Plain mode: one packet per
-// read()/write() (virtio-net offloads come with the speed issue).
+// The worker loop: poll, read a batch, translate, write: one packet (or, in offload mode,
+// one virtio-net header and packet) per read() and write().
 #include "tun/data_plane.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+
+#include "tun/offload.h"
 
 namespace tundra {
 namespace {
@@ -26,6 +29,19 @@ struct ClockBase {
   std::int64_t offset;
 };
 
+// Offload mode's writes: the virtio-net header and the packet in one writev().
+struct TunSink final : PacketSink {
+  int fd;
+  std::uint64_t* errors;
+  TunSink(int f, std::uint64_t* e) : fd(f), errors(e) {}
+  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
+    std::array<std::byte, kVirtioNetHeaderSize> h;
+    store_virtio_header(h, header);
+    iovec iov[2] = {{h.data(), h.size()}, {const_cast<std::byte*>(packet.data()), packet.size()}};
+    if (::writev(fd, iov, 2) < 0) ++*errors;
+  }
+};
+
 }  // namespace
 
 struct DataPlane::Worker {
@@ -33,10 +49,11 @@ struct DataPlane::Worker {
   std::thread thread;
   std::vector<std::byte> buffer = std::vector<std::byte>(kHeadroom + kMaxPacket);
   std::vector<std::byte> copy;  // the input before translation, only when logging
+  std::vector<std::byte> segment;  // offload mode: where a super-packet is cut (tun/offload.h)
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   Output out;
   Counters counters;                                    // private to the worker
-  std::array<std::atomic<std::uint64_t>, kCounterCount + 4> published{};  // read by stats()
+  std::array<std::atomic<std::uint64_t>, kCounterCount + 7> published{};  // read by stats()
   std::atomic<std::uint64_t> seen_generation{0};
   std::atomic<bool> exited{false};  // run_worker returned (its queue failed, or stop)
   std::uint64_t write_errors = 0;
@@ -49,6 +66,9 @@ struct DataPlane::Worker {
     published[kCounterCount + 1].store(counters.received6, std::memory_order_relaxed);
     published[kCounterCount + 2].store(counters.icmp_sent4, std::memory_order_relaxed);
     published[kCounterCount + 3].store(counters.icmp_sent6, std::memory_order_relaxed);
+    published[kCounterCount + 4].store(counters.gso_received, std::memory_order_relaxed);
+    published[kCounterCount + 5].store(counters.gso_translated, std::memory_order_relaxed);
+    published[kCounterCount + 6].store(counters.gso_segmented, std::memory_order_relaxed);
   }
   Counters snapshot() const {
     Counters c;
@@ -57,6 +77,9 @@ struct DataPlane::Worker {
     c.received6 = published[kCounterCount + 1].load(std::memory_order_relaxed);
     c.icmp_sent4 = published[kCounterCount + 2].load(std::memory_order_relaxed);
     c.icmp_sent6 = published[kCounterCount + 3].load(std::memory_order_relaxed);
+    c.gso_received = published[kCounterCount + 4].load(std::memory_order_relaxed);
+    c.gso_translated = published[kCounterCount + 5].load(std::memory_order_relaxed);
+    c.gso_segmented = published[kCounterCount + 6].load(std::memory_order_relaxed);
     return c;
   }
 };
@@ -68,14 +91,15 @@ UnixSeconds DataPlane::coarse_now() {
   return mono.tv_sec + base.offset;
 }
 
-DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial)
-    : current_owned_(std::move(initial)) {
+DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial, bool vnet_hdr)
+    : vnet_hdr_(vnet_hdr), current_owned_(std::move(initial)) {
   current_.store(current_owned_.get(), std::memory_order_release);
   (void)coarse_now();  // fix the clock base before any worker runs
   for (int fd : queue_fds) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     auto w = std::make_unique<Worker>();
     w->fd = fd;
+    if (vnet_hdr) w->segment.resize(kHeadroom + kMaxPacket);
     workers_.push_back(std::move(w));
   }
 }
@@ -161,8 +185,11 @@ void DataPlane::run_worker(Worker& w) {
     }
 
     const UnixSeconds now = coarse_now();
+    // Offload mode reads the virtio-net header into the headroom, just before the packet.
+    const std::size_t header = vnet_hdr_ ? kVirtioNetHeaderSize : 0;
+    TunSink sink{w.fd, &w.write_errors};
     for (std::size_t n = 0; n < kBatch; ++n) {
-      ssize_t got = read(w.fd, w.buffer.data() + kHeadroom, kMaxPacket);
+      ssize_t got = read(w.fd, w.buffer.data() + kHeadroom - header, header + kMaxPacket);
       if (got < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -172,14 +199,22 @@ void DataPlane::run_worker(Worker& w) {
         return;
       }
       if (got == 0) break;
-      const auto length = static_cast<std::size_t>(got);
+      if (static_cast<std::size_t>(got) < header) continue;  // the kernel always writes a whole header
+      const auto length = static_cast<std::size_t>(got) - header;
       const bool observing = static_cast<bool>(observer_);
       if (observing) w.copy.assign(w.buffer.begin() + kHeadroom, w.buffer.begin() + static_cast<std::ptrdiff_t>(kHeadroom + length));
       PacketBuffer packet{Bytes(w.buffer), kHeadroom, length};
-      Result result = translator->translate(packet, now, *w.scratch, w.out, w.counters);
-      for (std::size_t i = 0; i < w.out.count; ++i) {
-        ConstBytes o = w.out.packets[i];
-        if (write(w.fd, o.data(), o.size()) < 0) ++w.write_errors;
+      Result result{Verdict::kDrop, Counter::kDropNotIp};
+      if (vnet_hdr_) {
+        const VirtioNetHeader in = load_virtio_header(ConstBytes(w.buffer).subspan(kHeadroom - header));
+        result = translate_offloaded(*translator, in, packet, now, *w.scratch, Bytes(w.segment), w.out,
+                                     w.counters, sink);
+      } else {
+        result = translator->translate(packet, now, *w.scratch, w.out, w.counters);
+        for (std::size_t i = 0; i < w.out.count; ++i) {
+          ConstBytes o = w.out.packets[i];
+          if (write(w.fd, o.data(), o.size()) < 0) ++w.write_errors;
+        }
       }
       if (observing && wants_(result.reason)) observer_(ConstBytes(w.copy), result, w.out);
     }

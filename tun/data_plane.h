@@ -17,6 +17,10 @@
 // Counters: a worker counts into its private Counters and publishes a copy into relaxed
 // atomics after each batch; stats() sums the published copies (at most one batch behind).
 //
+// Offload mode (`vnet_hdr`): a read is a virtio-net header and a packet, possibly a 64 KiB
+// GSO super-packet, which tun/offload.h translates in one step or cuts; every write is a
+// header and a packet, sent together with writev().
+//
 // How a flow's two directions meet workers: the kernel picks a TUN queue per flow hash, and
 // the IPv6 and IPv4 halves of one connection hash differently, so they usually land on
 // different workers. That is safe because nothing per flow is kept: translation is
@@ -46,7 +50,9 @@ class DataPlane {
  public:
   // `queue_fds`: one per worker; the DataPlane makes them non-blocking but does not own
   // them (the TUN device closes them). `initial` must stay valid until swapped out.
-  DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial);
+  // `vnet_hdr`: the queues were opened with IFF_VNET_HDR, so every read and write carries a
+  // virtio-net header and reads may be GSO super-packets (tun/offload.h).
+  DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial, bool vnet_hdr = false);
   ~DataPlane();
   DataPlane(const DataPlane&) = delete;
   DataPlane& operator=(const DataPlane&) = delete;
@@ -78,6 +84,7 @@ class DataPlane {
   void run_worker(Worker& w);
 
   std::vector<std::unique_ptr<Worker>> workers_;
+  bool vnet_hdr_ = false;
   std::unique_ptr<Translator> current_owned_;
   std::atomic<Translator*> current_{nullptr};
   std::atomic<std::uint64_t> generation_{1};

@@ -42,6 +42,8 @@ std::string first_difference(const TranslatorConfig& a, const TranslatorConfig& 
 std::string first_translator_side_difference(const Config& a, const Config& b) {
   if (auto d = first_difference(a.translator, b.translator); !d.empty()) return d;
   if (a.workers != b.workers) return "workers";
+  if (a.offload != b.offload) return "offload";
+  if (a.enable_forwarding != b.enable_forwarding) return "forwarding";
   if (a.configure_interface != b.configure_interface) return "configure-interface";
   if (a.tun_ips != b.tun_ips) return "tun-ip";
   if (a.tun_routes != b.tun_routes) return "tun-route";
@@ -124,6 +126,8 @@ TEST_CASE("An empty tundra.toml loads the defaults of translator/config.h", "[co
 TEST_CASE("The daemon settings default as documented", "[config]") {
   Config c = load_ok("");
   CHECK(c.workers == 0u);  // one per online CPU
+  CHECK(c.offload);
+  CHECK_FALSE(c.enable_forwarding);
   CHECK(c.configure_interface);
   CHECK(c.tun_ips.empty());
   CHECK(c.tun_routes.empty());
@@ -156,6 +160,8 @@ udp-zero-checksum = "icmp"
 rfc6791-pool4 = "192.0.2.128/25"
 rfc6791-pool6 = "2001:db8:ffff::/48"
 workers = 8
+offload = "off"
+forwarding = "enable"
 configure-interface = false
 tun-ip = ["192.0.2.1/24", "2001:db8::1/64", "192.0.2.2"]
 tun-route = ["64:ff9b::/96", "198.51.100.0/24", "203.0.113.9"]
@@ -163,6 +169,8 @@ map-file = "/etc/tundra/maps"
 log = ["self", "drop", "icmp", "reject", "dyn", "drop"]
 )");
   CHECK(c.workers == 8u);
+  CHECK_FALSE(c.offload);
+  CHECK(c.enable_forwarding);
   CHECK_FALSE(c.configure_interface);
   REQUIRE(c.tun_ips.size() == 3);
   CHECK(c.tun_ips[0].to_string() == "192.0.2.1/24");
@@ -333,6 +341,10 @@ TEST_CASE("Bad values in tundra.toml name the file, the line and the key", "[con
       {"[translator]\nworkers = \"4\"\n", "tundra.toml:2: key 'workers': '4' is not \"auto\" or an integer 1..64"},
       {"[translator]\nworkers = 2.5\n",
        "tundra.toml:2: key 'workers': expected an integer 1..64 or \"auto\", got a floating-point number"},
+      {"[translator]\noffload = true\n", "tundra.toml:2: key 'offload': expected \"auto\" or \"off\", got a boolean"},
+      {"[translator]\noffload = \"on\"\n", "tundra.toml:2: key 'offload': 'on' is not \"auto\" or \"off\""},
+      {"[translator]\nforwarding = 1\n", "tundra.toml:2: key 'forwarding': expected \"keep\" or \"enable\", got an integer"},
+      {"[translator]\nforwarding = \"on\"\n", "tundra.toml:2: key 'forwarding': 'on' is not \"keep\" or \"enable\""},
       {"[translator]\nconfigure-interface = \"yes\"\n",
        "tundra.toml:2: key 'configure-interface': expected true or false, got a string"},
       {"[translator]\ntun-ip = \"192.0.2.1/24\"\n",
@@ -682,7 +694,7 @@ TEST_CASE("check output has one key = value line per key, in [translator] and [d
   for (const char* key : {"tun-device", "ipv4-addr", "ipv6-addr", "prefix", "wkpf-strict", "dynamic-pool",
                           "dynamic-dormant-after", "dynamic-free-after", "data-dir", "map", "mtu",
                           "lowest-ipv6-mtu", "udp-zero-checksum", "rfc6791-pool4", "rfc6791-pool6", "workers",
-                          "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
+                          "offload", "forwarding", "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
     INFO(key);
     auto at = text.find("\n" + std::string(key) + " = ");
     CHECK((at > translator && at < daemon));

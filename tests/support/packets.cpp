@@ -178,6 +178,23 @@ Packet filler(std::size_t length, std::uint8_t seed) {
   return p;
 }
 
+void repair_outer_header(std::byte* p, std::size_t length) {
+  auto put16 = [&](std::size_t at, std::size_t v) {
+    p[at] = std::byte((v >> 8) & 0xff);
+    p[at + 1] = std::byte(v & 0xff);
+  };
+  const unsigned version = std::to_integer<unsigned>(p[0]) >> 4;
+  if (version == 4) {
+    const std::size_t ihl = (std::to_integer<unsigned>(p[0]) & 15u) * 4;
+    if (ihl < 20 || ihl > length) return;
+    put16(2, length);
+    put16(10, 0);
+    put16(10, reference_checksum(std::vector<std::byte>(p, p + ihl)));
+  } else if (version == 6 && length >= 40) {
+    put16(4, length - 40);
+  }
+}
+
 std::string check_packet(const std::byte* data, std::size_t length, bool transport) {
   if (length < 1) return "empty";
   unsigned version = std::to_integer<unsigned>(data[0]) >> 4;

@@ -52,6 +52,11 @@ Packet ip6(const Ipv6Address& src, const Ipv6Address& dst, std::uint8_t next_hea
 Packet bytes_of(const std::string& text);
 Packet filler(std::size_t length, std::uint8_t seed = 1);
 
+// Makes the outer IPv4 total length and header checksum, or the IPv6 payload length, agree
+// with `length`, as a well-behaved sender would (fuzzers: so mutations reach past header
+// validation). Leaves an IPv4 header whose IHL does not fit alone.
+void repair_outer_header(std::byte* p, std::size_t length);
+
 // Checks that an emitted packet is self-consistent: IPv4 header checksum and total length,
 // IPv6 payload length, and (for unfragmented TCP, UDP, ICMP, ICMPv6) the transport
 // checksum (unless `transport` is false). Returns an empty string when valid, else what is wrong.
