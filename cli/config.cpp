@@ -1007,6 +1007,10 @@ const TomlKey kDns64Keys[] = {
      [](const toml::node& n, Config& c, KeyContext& x) {
        return parse_ranged(n, 1, kMaxTcpConnections, "", &c.dns64->max_tcp_connections, x);
      }},
+    {"rate-limit", "rate-limit",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, 0, 1000000, " queries per second", &c.dns64->rate_limit, x);
+     }},
     {"zone", "zone",
      [](const toml::node& n, Config&, KeyContext& x) {
        // Only the shape here; load_dns64_zones() reads the blocks.
@@ -2018,6 +2022,7 @@ void format_dns64(const Config& config, std::string& o) {
   o += "query-timeout-ms = " + std::to_string(d.query_timeout_ms) + "\n";
   o += "tcp-idle-timeout-ms = " + std::to_string(d.tcp_idle_timeout_ms) + "\n";
   o += "max-tcp-connections = " + std::to_string(d.max_tcp_connections) + "\n";
+  o += "rate-limit = " + std::to_string(d.rate_limit) + (d.rate_limit == 0 ? "  # no limit\n" : "\n");
   for (const dns64::Zone& z : d.zones) {
     o += "\n[[dns64.zone]]\n";
     o += "name = " + toml_quote(z.name.to_text()) + "\n";

@@ -71,6 +71,9 @@ struct Config {
   // (1..65535) for clients.
   std::uint32_t tcp_idle_timeout_ms = 10000;
   std::uint32_t max_tcp_connections = 100;
+  // `rate-limit`: UDP queries per second per client address (0..1000000; 0 = no limit);
+  // over it, queries are dropped (dns64/rate_limit.h).
+  std::uint32_t rate_limit = 0;
   std::vector<Zone> zones;  // [[dns64.zone]] blocks, in file order; names are unique
 
   bool operator==(const Config&) const = default;

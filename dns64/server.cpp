@@ -16,6 +16,7 @@
 #include "dns64/cache.h"
 #include "dns64/forwarder.h"
 #include "dns64/query_view.h"
+#include "dns64/rate_limit.h"
 #include "dns64/synthesis.h"
 
 namespace tundra::dns64 {
@@ -162,6 +163,7 @@ struct Server::Impl {
   ServerLog log;
   std::shared_ptr<const Settings> settings;  // the loop's; swapped on the loop by reload()
   Cache cache{0};
+  ClientRateLimiter rate_limiter{0};  // the loop's, like the cache
   Counters counters;
   std::mutex upstream_guard;  // Upstream fields, all_upstreams
   std::vector<std::shared_ptr<Upstream>> all_upstreams;
@@ -395,6 +397,14 @@ struct Server::Impl {
     return std::nullopt;
   }
 
+  static std::int64_t milliseconds_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  }
+  // The rate limiter's key: IPv6 as it is, IPv4 as ::ffff:a.b.c.d.
+  static std::array<std::uint8_t, 16> address_key(const asio::ip::address& a) {
+    return a.is_v6() ? a.to_v6().to_bytes() : asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes();
+  }
+
   static std::int64_t seconds_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
   }
@@ -498,6 +508,7 @@ struct Server::Impl {
         const int received = ::recvmmsg(fd, in_msgs.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
         if (received <= 0) break;
         const std::int64_t now = seconds_now();
+        const std::int64_t now_ms = milliseconds_now();
         std::size_t replies = 0;
         for (int i = 0; i < received; ++i) {
           ++counters.queries[0];
@@ -505,6 +516,10 @@ struct Server::Impl {
           std::memcpy(peer.data(), &from[i], in_msgs[i].msg_hdr.msg_namelen);
           peer.resize(in_msgs[i].msg_hdr.msg_namelen);
           const Client client{peer.address(), peer.port(), false};
+          if (!rate_limiter.allow(address_key(client.address), now_ms)) {
+            ++counters.rate_limited;
+            continue;
+          }
           std::span<const std::uint8_t> bytes(in[i].data(), in_msgs[i].msg_len);
           if ((in_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) bytes = bytes.first(0);  // too big: malformed
           std::vector<std::uint8_t>& reply = out[replies];
@@ -680,6 +695,7 @@ std::unique_ptr<Server> Server::start(const Config& config, ServerLog log, std::
   impl->log = std::move(log);
   impl->settings = impl->make_settings(config);
   impl->cache.set_capacity(config.cache_size);
+  impl->rate_limiter = ClientRateLimiter(config.rate_limit);
   for (const Endpoint& e : config.listen) {
     Listener l;
     if (!impl->bind(e, &l, error)) return nullptr;
@@ -739,6 +755,7 @@ std::string Server::reload(const Config& config) {
                                 old.synthesis.exclude != next->synthesis.exclude ||
                                 old.config.allow_ipv4 != next->config.allow_ipv4 ||
                                 old.config.zones.size() != next->config.zones.size();
+    if (old.config.rate_limit != next->config.rate_limit) impl.rate_limiter = ClientRateLimiter(next->config.rate_limit);
     impl.settings = next;
     if (answers_change) impl.cache.clear();
     impl.cache.set_capacity(next->config.cache_size);

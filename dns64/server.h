@@ -51,7 +51,8 @@ namespace tundra::dns64 {
   X(upstream_mismatched, "upstream datagrams ignored: wrong ID or question, or unparseable") \
   X(query_timeouts, "client queries that ran out of query-timeout-ms (SERVFAIL)")      \
   X(truncated, "UDP answers truncated to the client's size (TC=1)")                    \
-  X(tcp_refused, "TCP connections closed at once over max-tcp-connections")
+  X(tcp_refused, "TCP connections closed at once over max-tcp-connections")              \
+  X(rate_limited, "UDP queries dropped: the client was over rate-limit queries per second")
 
 struct ServerStats {
 #define TUNDRA_DNS64_FIELD(name, help) std::uint64_t name = 0;

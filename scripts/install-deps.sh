@@ -13,6 +13,6 @@ apt-get install -y -q --no-install-recommends \
   iproute2 procps iputils-ping iputils-tracepath traceroute iperf3 socat curl python3 tcpdump ethtool \
   nsd bind9-dnsutils knot-dnsutils python3-dnspython \
   clang-14 libclang-rt-14-dev llvm
-# The static stage of scripts/test.sh (TUNDRA_CI_FULL=1) needs more: the cross compiler,
+# The static stage of scripts/test.sh needs more (scripts/test-static.sh installs it as root): the cross compiler,
 # :arm64 -dev packages (multiarch), qemu-user-static, buildah/podman/runc. Install them with
 # scripts/install-static-deps.sh --image amd64 arm64 (docs/deployment.md).

@@ -13,9 +13,6 @@
 #
 # Switches (environment):
 #   TUNDRA_CI_QUICK=1           the normal suite only (no sanitize, tsan, fuzz or static stage)
-#   TUNDRA_CI_FULL=1            also the static stage, which is opt-in: it needs
-#                               scripts/install-static-deps.sh, and its time is not yet within
-#                               the CI budget (sanitize + tsan + fuzz add about 9 min on 2 cores)
 #   TUNDRA_CI_SANITIZE=0        skip the ASan+UBSan stage (the fuzz stage still builds its tree)
 #   TUNDRA_CI_SANITIZE_DNS64=0  the ASan+UBSan stage without the DNS64 end-to-end tests
 #   TUNDRA_CI_TSAN=0            skip the TSan stage
@@ -116,9 +113,7 @@ if [ "${TUNDRA_CI_FUZZ:-1}" != 0 ]; then
   stage_done
 fi
 
-if [ "${TUNDRA_CI_FULL:-0}" != 1 ]; then
-  echo "the static stage runs with TUNDRA_CI_FULL=1 (docs/testing.md)"
-elif [ "${TUNDRA_CI_STATIC:-1}" != 0 ]; then
+if [ "${TUNDRA_CI_STATIC:-1}" != 0 ]; then
   stage "static: amd64/arm64 static builds, arm64 tests under qemu, images (scripts/test-static.sh)"
   JOBS=$jobs scripts/test-static.sh
   stage_done

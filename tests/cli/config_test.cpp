@@ -67,6 +67,7 @@ std::string first_difference(const tundra::dns64::Config& a, const tundra::dns64
   if (a.query_timeout_ms != b.query_timeout_ms) return "query-timeout-ms";
   if (a.tcp_idle_timeout_ms != b.tcp_idle_timeout_ms) return "tcp-idle-timeout-ms";
   if (a.max_tcp_connections != b.max_tcp_connections) return "max-tcp-connections";
+  if (a.rate_limit != b.rate_limit) return "rate-limit";
   if (a.zones != b.zones) return "zone";
   if (a != b) return "(operator==)";
   return "";
@@ -803,6 +804,7 @@ TEST_CASE("A [dns64] table with only upstream gets the defaults of dns64/config.
   CHECK(d.query_timeout_ms == 3000u);
   CHECK(d.tcp_idle_timeout_ms == 10000u);
   CHECK(d.max_tcp_connections == 100u);
+  CHECK(d.rate_limit == 0u);
   CHECK(d.zones.empty());
   CHECK(c.warnings.empty());
 }
@@ -854,6 +856,7 @@ upstream-timeout-ms = 250
 query-timeout-ms = 1500
 tcp-idle-timeout-ms = 30000
 max-tcp-connections = 2000
+rate-limit = 50
 
 [[dns64.zone]]
 name = "example.net"
@@ -879,6 +882,7 @@ upstream = ["10.0.0.53", "[fd00::53]:53"]
   CHECK(d.query_timeout_ms == 1500u);
   CHECK(d.tcp_idle_timeout_ms == 30000u);
   CHECK(d.max_tcp_connections == 2000u);
+  CHECK(d.rate_limit == 50u);
   REQUIRE(d.zones.size() == 2);
   CHECK(d.zones[0].name.equals(dns_name("example.net.")));
   CHECK_FALSE(d.zones[0].dns64);
@@ -1052,6 +1056,7 @@ TEST_CASE("Bad [dns64] values name the file, the line and the key", "[config][dn
       {head + "max-tcp-connections = 0\n", "tundra.toml:3: key 'dns64.max-tcp-connections': 0 is outside 1..65535"},
       {head + "max-tcp-connections = 65536\n",
        "tundra.toml:3: key 'dns64.max-tcp-connections': 65536 is outside 1..65535"},
+      {head + "rate-limit = -1\n", "tundra.toml:3: key 'dns64.rate-limit': -1 is outside 0..1000000 queries per second"},
       // the table itself.
       {"dns64 = true\n", "tundra.toml:1: key 'dns64': expected a table, got a boolean"},
   };
