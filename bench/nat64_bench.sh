@@ -1,45 +1,59 @@
 #!/usr/bin/env bash
-# End-to-end NAT64 benchmark: plain kernel IPv6 forwarding, Tayga and tundra measured in the
-# same run, interleaved, on one set of network namespaces. Prints medians with ratios to
-# kernel forwarding and to Tayga, and writes every raw sample to a CSV.
+# End-to-end NAT64 benchmark: plain kernel IPv6 forwarding, Tayga, tundra in plain mode and
+# tundra with virtio-net offloads measured in the same run, interleaved, on one set of
+# network namespaces. Writes every raw sample to a CSV, then prints one results table
+# (median, min–max, ratios to kernel forwarding and to Tayga, CPU per packet), the speed
+# issue's targets met or not, and draws a PNG of TCP throughput next to the CSV
+# (bench/nat64_report.py; re-render an old CSV with it).
 #
-#   sudo bench/nat64_bench.sh                      # 3 rounds, 3 s per test (about 4 minutes)
-#   sudo BENCH_ROUNDS=5 BENCH_SECONDS=5 TUNDRA=build/tundra bench/nat64_bench.sh
+#   sudo bench/nat64_bench.sh                      # 3 rounds, 3 s per test (about 6 minutes)
+#   sudo BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_PIN=1 TUNDRA=build/tundra bench/nat64_bench.sh
 #
 # Environment:
 #   BENCH_ROUNDS   rounds (default 3); every test runs once per path per round
 #   BENCH_SECONDS  length of each iperf3 test (default 3)
 #   BENCH_CSV      raw results file (default build/bench-results/nat64-<date>.csv)
-#   BENCH_PATHS    paths to measure, default "kernel tayga tundra"
+#   BENCH_PNG      the plot (default: the CSV's name with .png); needs python3-matplotlib
+#   BENCH_PATHS    paths to measure, default "kernel tayga tundra-plain tundra"
+#                  (tundra-plain: offload = "off"; tundra: offload = "auto", the default)
 #   BENCH_PIN=1    pin each translator to the last CPU and iperf3 to CPU 0
 #   TUNDRA, TAYGA  the binaries; tundra is skipped while it has no `run` subcommand
-#   BENCH_TUNDRA_PREFIX  tundra's /96 prefix (default 64:ff9b::/96)
+#   BENCH_TUNDRA_PREFIX        the offload tundra's /96 prefix (default 64:ff9b::/96)
+#   BENCH_TUNDRA_PLAIN_PREFIX  the plain tundra's /96 prefix (default 64:ff9b:1::/96)
 #
 # Topology (namespaces unique to this run; no traffic leaves them):
 #
 #   client ─ router ─ server          client: 2001:db8:1::2/64 (IPv6 only)
 #                                       router: forwarding on, two TUNs
 #                                       server: 198.51.100.2/24 and 2001:db8:2::2/64
-#   kernel: client → 2001:db8:2::2              plain IPv6 forwarding, the denominator
-#   tayga:  client → 2001:db8:64::198.51.100.2  TUN nat64t, pool 192.168.254.0/24
-#   tundra: client → 64:ff9b::198.51.100.2      TUN nat64u, pool 192.168.255.0/24
+#   kernel:       client → 2001:db8:2::2              plain IPv6 forwarding, the denominator
+#   tayga:        client → 2001:db8:64::198.51.100.2  TUN nat64t, pool 192.168.254.0/24
+#   tundra-plain: client → 64:ff9b:1::198.51.100.2    TUN nat64p, pool 192.168.253.0/24
+#   tundra:       client → 64:ff9b::198.51.100.2      TUN nat64u, pool 192.168.255.0/24
 #
 # Tayga gets a network-specific prefix because 0.9.2 refuses documentation addresses under
-# 64:ff9b::/96. Both translators stay up for the whole run (idle ones sleep in read()).
+# 64:ff9b::/96. All translators stay up for the whole run (idle ones sleep in read() or
+# poll()). Before the first test the script checks with `tundra show stats --json` that the
+# tundra path runs with offloads (data_path_mode "offload …") and tundra-plain in plain mode,
+# and stops otherwise; around every test it records the tundra instance's GSO counters
+# (gso_translated: super-packets translated in one step, the proof offloads were used) and
+# the drops on every translator's TUN (tx_dropped: the kernel could not queue a packet to
+# the translator).
 #
 # Order: for each round, for each test, every path once, in an order that rotates per round.
 # Tests, each per path per round: iperf3 TCP with 1 and 4 streams, client→server (v6→v4
 # data) and server→client (-R); small UDP (iperf3 -u -l 64 -b 0, 64-byte payloads as fast as
 # iperf3 sends them), counting packets delivered at the server's interface; ping RTT
 # (median of 100 pings at 10 ms). For translators, CPU per packet = Δ(utime+stime) of the
-# translator process (/proc/PID/stat, all threads) ÷ packets the server sent and received
-# over the same test (TCP segments + UDP datagrams, counted per wire segment).
+# translator process (/proc/PID/stat, all threads) ÷ packets through it over the same test:
+# TCP segments the client and the server sent (counted per wire segment) plus UDP datagrams
+# the server received and sent.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECONDS:-3}
-PATHS=${BENCH_PATHS:-kernel tayga tundra}
+PATHS=${BENCH_PATHS:-kernel tayga tundra-plain tundra}
 PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || PYTHON=$(command -v python3)
 TAYGA=${TAYGA:-$(command -v tayga || echo /usr/sbin/tayga)}
@@ -47,8 +61,9 @@ if [[ -z ${TUNDRA:-} ]]; then
   if [[ -x $repo/build/tundra ]]; then TUNDRA=$repo/build/tundra; else TUNDRA=$(command -v tundra || echo tundra); fi
 fi
 CSV=${BENCH_CSV:-$repo/build/bench-results/nat64-$(date +%Y%m%d-%H%M%S).csv}   # build/ is git-ignored
+PNG=${BENCH_PNG:-${CSV%.csv}.png}
 COMMAND="$0 $*"
-for v in TAYGA TUNDRA BENCH_TUNDRA_PREFIX BENCH_PIN BENCH_PATHS BENCH_SECONDS BENCH_ROUNDS; do
+for v in TAYGA TUNDRA BENCH_TUNDRA_PREFIX BENCH_TUNDRA_PLAIN_PREFIX BENCH_PIN BENCH_PATHS BENCH_SECONDS BENCH_ROUNDS; do
   [[ -n ${!v:-} ]] && COMMAND="$v=$(printf '%q' "${!v}") $COMMAND"
 done
 
@@ -90,13 +105,22 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 WORK=$(mktemp -d /tmp/tundra-bench.XXXXXX)
 
-want() { [[ " $PATHS " == *" $1 "* ]]; }
-if want tayga && [[ ! -x $TAYGA ]]; then log "no tayga binary: Tayga skipped"; PATHS=${PATHS/tayga/}; fi
-if want tundra && ! { [[ -x $TUNDRA ]] && "$TUNDRA" --help 2>/dev/null | grep -Eq '^[[:space:]]+run([[:space:]]|$)'; }; then
-  log "'$TUNDRA' has no 'run' subcommand: tundra skipped"
-  PATHS=${PATHS/tundra/}
-fi
 read -r -a PATH_LIST <<<"$PATHS"
+for p in "${PATH_LIST[@]}"; do
+  case $p in kernel | tayga | tundra-plain | tundra) ;; *) die "unknown path '$p' in BENCH_PATHS (kernel tayga tundra-plain tundra)" ;; esac
+done
+want() { [[ " ${PATH_LIST[*]} " == *" $1 "* ]]; }
+drop_path() {   # removes $1 from PATH_LIST (whole words only: "tundra" is not "tundra-plain")
+  local p keep=()
+  for p in "${PATH_LIST[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PATH_LIST=("${keep[@]}")
+}
+if want tayga && [[ ! -x $TAYGA ]]; then log "no tayga binary: Tayga skipped"; drop_path tayga; fi
+if { want tundra || want tundra-plain; } && ! { [[ -x $TUNDRA ]] && "$TUNDRA" --help 2>/dev/null | grep -Eq '^[[:space:]]+run([[:space:]]|$)'; }; then
+  log "'$TUNDRA' has no 'run' subcommand: tundra skipped"
+  drop_path tundra
+  drop_path tundra-plain
+fi
 ((${#PATH_LIST[@]} > 0)) || die "nothing to measure"
 
 c() { ip netns exec "$NS_C" "$@"; }
@@ -128,12 +152,17 @@ c ip -6 route add default via 2001:db8:1::1
 s ip -6 route add default via 2001:db8:2::1
 s ip route add default via 198.51.100.1
 
-declare -A DEST XPID
+declare -A DEST XPID TUN SOCK MODE
 DEST[kernel]=2001:db8:2::2
 DEST[tayga]=2001:db8:64::c633:6402
+TUN[tayga]=nat64t
 TUNDRA_PREFIX=${BENCH_TUNDRA_PREFIX:-64:ff9b::/96}   # a /96
-DEST[tundra]=${TUNDRA_PREFIX%/96}c633:6402
+TUNDRA_PLAIN_PREFIX=${BENCH_TUNDRA_PLAIN_PREFIX:-64:ff9b:1::/96}
 [[ $TUNDRA_PREFIX == *::/96 ]] || die "BENCH_TUNDRA_PREFIX must be a /96 ending in ::"
+[[ $TUNDRA_PLAIN_PREFIX == *::/96 ]] || die "BENCH_TUNDRA_PLAIN_PREFIX must be a /96 ending in ::"
+[[ $TUNDRA_PREFIX != "$TUNDRA_PLAIN_PREFIX" ]] || die "the two tundra prefixes must differ"
+DEST[tundra]=${TUNDRA_PREFIX%/96}c633:6402
+DEST[tundra-plain]=${TUNDRA_PLAIN_PREFIX%/96}c633:6402
 
 pin_translator() { [[ ${BENCH_PIN:-0} == 1 ]] && taskset -a -p -c "$(($(nproc) - 1))" "$1" >/dev/null; }
 IPERF=(iperf3)
@@ -169,17 +198,42 @@ if want tayga; then
   wait_tun nat64t "${DEST[tayga]}" "${XPID[tayga]}"
   pin_translator "${XPID[tayga]}"
 fi
-if want tundra; then
-  mkdir -p "$WORK/tundra"
-  # Its own control socket: the default under /run/tundra may belong to a real daemon.
-  printf '[translator]\ntun-device = "nat64u"\nipv4-addr = "192.168.255.1"\nprefix = "%s"\ndynamic-pool = "192.168.255.0/24"\ndata-dir = "%s"\n[daemon]\ncontrol-socket = "%s"\n' \
-    "$TUNDRA_PREFIX" "$WORK/tundra" "$WORK/tundra/control.sock" >"$WORK/tundra.toml"
-  ip netns exec "$NS_R" "$TUNDRA" run -c "$WORK/tundra.toml" >"$WORK/nat64u.log" 2>&1 </dev/null &
-  XPID[tundra]=$!
+# tundra's `show stats --json`, one field: data_path_mode or total.<counter>.
+tundra_stat() {
+  "$TUNDRA" show stats --json -s "${SOCK[$1]}" 2>/dev/null | "$PYTHON" -c '
+import json, sys
+d, key = json.load(sys.stdin), sys.argv[1]
+print(d["data_path_mode"] if key == "data_path_mode" else d["total"].get(key, 0))' "$2" 2>/dev/null
+}
+# $1 path, $2 TUN, $3 first three octets of its /24 pool, $4 NAT64 prefix, $5 offload setting.
+start_tundra() {
+  local path=$1 tun=$2 net=$3 prefix=$4 offload=$5 dir=$WORK/$1 mode="" i
+  mkdir -p "$dir"
+  SOCK[$path]=$dir/control.sock
+  TUN[$path]=$tun
+  # Its own control socket (the default under /run/tundra may belong to a real daemon) and
+  # no HTTP listener (two instances share the router namespace).
+  printf '%s\n' "[translator]" "tun-device = \"$tun\"" "ipv4-addr = \"$net.1\"" "prefix = \"$prefix\"" \
+    "dynamic-pool = \"$net.0/24\"" "data-dir = \"$dir\"" "offload = \"$offload\"" \
+    "[daemon]" "control-socket = \"${SOCK[$path]}\"" 'http-listen = ""' >"$WORK/$path.toml"
+  ip netns exec "$NS_R" "$TUNDRA" run -c "$WORK/$path.toml" >"$WORK/$tun.log" 2>&1 </dev/null &
+  XPID[$path]=$!
   PIDS+=("$!")
-  wait_tun nat64u "${DEST[tundra]}" "${XPID[tundra]}"
-  pin_translator "${XPID[tundra]}"
-fi
+  wait_tun "$tun" "${DEST[$path]}" "${XPID[$path]}"
+  pin_translator "${XPID[$path]}"
+  for ((i = 0; i < 50; i++)); do
+    mode=$(tundra_stat "$path" data_path_mode) && [[ -n $mode ]] && break
+    sleep 0.1
+  done
+  MODE[$path]=$mode
+  log "$path: data path: $mode"
+  case $path in
+    tundra) [[ $mode == offload* ]] || die "tundra (offload = \"auto\") runs '$mode', not offload; log: $(tail -n 3 "$WORK/$tun.log")" ;;
+    tundra-plain) [[ $mode == plain* ]] || die "tundra-plain (offload = \"off\") runs '$mode', not plain" ;;
+  esac
+}
+want tundra-plain && start_tundra tundra-plain nat64p 192.168.253 "$TUNDRA_PLAIN_PREFIX" off
+want tundra && start_tundra tundra nat64u 192.168.255 "$TUNDRA_PREFIX" auto
 
 # Warm-up: neighbour discovery, pool bindings.
 for p in "${PATH_LIST[@]}"; do
@@ -192,26 +246,34 @@ cpu_ticks() {   # utime + stime of a process, all threads, in clock ticks
   [[ -n ${1:-} ]] || { echo 0; return; }
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"   # fields 14, 15 after "pid (comm) "
 }
-# Packets the server's stack sent and received, counted as on the wire: TCP segments
-# (InSegs/OutSegs count every segment of a GSO/GRO super-packet) plus UDP datagrams, both
-# families. Interface counters would count a super-packet once.
-server_packets() {
-  s cat /proc/net/snmp /proc/net/snmp6 | awk '
-    $1 == "Tcp:" && $2 ~ /^[0-9]+$/ { n += $11 + $12 }
-    $1 == "Udp:" && $2 ~ /^[0-9]+$/ { n += $2 + $5 }
-    $1 == "Udp6InDatagrams" || $1 == "Udp6OutDatagrams" { n += $2 }
-    END { print n }'
+# Packets through the path, counted as on the wire: the TCP segments that the client and the
+# server sent (OutSegs + RetransSegs, both families: the sender counts every segment of a
+# GSO super-packet; the receiver's InSegs would count a super-packet that left a TUN as one,
+# its gso_segs being 0) plus the UDP datagrams the server received and sent. Interface
+# counters would count a super-packet once too.
+path_packets() {
+  {
+    c cat /proc/net/snmp | awk '$1 == "Tcp:" && $2 ~ /^[0-9]+$/ { print $12 + $13 }'
+    s cat /proc/net/snmp /proc/net/snmp6 | awk '
+      $1 == "Tcp:" && $2 ~ /^[0-9]+$/ { print $12 + $13 }
+      $1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 + $5 }
+      $1 == "Udp6InDatagrams" || $1 == "Udp6OutDatagrams" { print $2 }'
+  } | awk '{ n += $1 } END { print n }'
 }
 
 mkdir -p "$(dirname "$CSV")"
 echo "round,test,path,metric,value,unit" >"$CSV"
 emit() { echo "$1,$2,$3,$4,$5,$6" >>"$CSV"; }
 
+tun_tx_dropped() { [[ -n ${TUN[$1]:-} ]] && r cat "/sys/class/net/${TUN[$1]}/statistics/tx_dropped"; }
+
 # Runs one test on one path and records its samples. $1 round, $2 test name, $3 path.
 run_one() {
   local round=$1 test=$2 path=$3 dest=${DEST[$3]} pid=${XPID[$3]:-}
-  local t0 t1 n0 n1 json=$WORK/out.json
-  n0=$(server_packets)
+  local t0 t1 n0 n1 json=$WORK/out.json g0="" g1="" d0 d1
+  [[ $path == tundra ]] && g0=$(tundra_stat tundra gso_translated)
+  d0=$(tun_tx_dropped "$path")
+  n0=$(path_packets)
   t0=$(cpu_ticks "$pid")
   case $test in
     tcp1|tcp1-rev|tcp4|tcp4-rev)
@@ -272,7 +334,13 @@ print(f"{statistics.median(t) * 1000:.1f} {len(t)}" if t else "nan 0")' "$json")
       ;;
   esac
   t1=$(cpu_ticks "$pid")
-  n1=$(server_packets)
+  n1=$(path_packets)
+  d1=$(tun_tx_dropped "$path")
+  [[ -n $d0 && -n $d1 ]] && emit "$round" "$test" "$path" tun_tx_dropped "$((d1 - d0))" count
+  if [[ $path == tundra ]]; then
+    g1=$(tundra_stat tundra gso_translated)
+    [[ -n $g0 && -n $g1 ]] && emit "$round" "$test" "$path" gso_translated "$((g1 - g0))" count
+  fi
   local pkts=$((n1 - n0))
   if [[ -n $pid && $test != ping ]] && ((pkts > 0)); then
     emit "$round" "$test" "$path" cpu_ns_per_packet "$("$PYTHON" -c "print(f'{($t1 - $t0) / $CLK_TCK * 1e9 / $pkts:.0f}')")" ns
@@ -281,7 +349,8 @@ print(f"{statistics.median(t) * 1000:.1f} {len(t)}" if t else "nan 0")' "$json")
 
 TESTS=(tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping)
 log "paths: ${PATH_LIST[*]}; ${ROUNDS} rounds × ${#TESTS[@]} tests, ${SECS} s each; raw results: $CSV"
-log "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "loadavg before: $LOAD_BEFORE"
 for ((round = 1; round <= ROUNDS; round++)); do
   for test in "${TESTS[@]}"; do
     # Interleaved, and the order rotates each round (A B C, B C A, C A B, ...) so that no
@@ -294,67 +363,31 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
   done
 done
-log "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+log "loadavg after: $LOAD_AFTER"
 
 # ---- report -------------------------------------------------------------------------------------
-"$PYTHON" - "$CSV" <<'PY'
-import collections, csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-vals = collections.defaultdict(list)
-for r in rows:
-    try:
-        vals[(r["test"], r["metric"], r["path"])].append(float(r["value"]))
-    except ValueError:
-        pass
-paths = [p for p in ("kernel", "tayga", "tundra") if any(k[2] == p for k in vals)]
-lines = [
-    ("tcp1", "throughput", "TCP 1 stream v6→v4, Gbit/s"),
-    ("tcp1-rev", "throughput", "TCP 1 stream v4→v6, Gbit/s"),
-    ("tcp4", "throughput", "TCP 4 streams v6→v4, Gbit/s"),
-    ("tcp4-rev", "throughput", "TCP 4 streams v4→v6, Gbit/s"),
-    ("udp64", "delivered_pps", "UDP 64 B delivered, kpkt/s"),
-    ("udp64", "offered_pps", "UDP 64 B offered, kpkt/s"),
-    ("ping", "rtt_median", "ping RTT median, µs"),
-    ("tcp1", "cpu_ns_per_packet", "CPU/pkt TCP 1 v6→v4, ns"),
-    ("tcp1-rev", "cpu_ns_per_packet", "CPU/pkt TCP 1 v4→v6, ns"),
-    ("tcp4", "cpu_ns_per_packet", "CPU/pkt TCP 4 v6→v4, ns"),
-    ("tcp4-rev", "cpu_ns_per_packet", "CPU/pkt TCP 4 v4→v6, ns"),
-    ("udp64", "cpu_ns_per_packet", "CPU/pkt UDP 64 B, ns"),
-    ("tcp1", "retransmits", "TCP 1 v6→v4 retransmits"),
-]
-def med(test, metric, path):
-    v = vals.get((test, metric, path))
-    return statistics.median(v) if v else None
-def fmt(x, metric):
-    if x is None:
-        return "-"
-    if metric.endswith("_pps"):
-        return f"{x / 1000:.1f}"
-    if metric == "throughput":
-        return f"{x:.2f}"
-    return f"{x:.0f}"
-head = f"{'median of ' + str(max(len(v) for v in vals.values())) + ' rounds':<30}" + "".join(f"{p:>26}" for p in paths)
-print(head)
-print("-" * len(head))
-for test, metric, label in lines:
-    cells = []
-    k, t = med(test, metric, "kernel"), med(test, metric, "tayga")
-    for p in paths:
-        x = med(test, metric, p)
-        s = fmt(x, metric)
-        ratios = []
-        if x is not None and p != "kernel" and k and metric != "retransmits":
-            ratios.append(f"{x / k:.3g}×k")
-        if x is not None and p == "tundra" and t and metric != "retransmits":
-            ratios.append(f"{x / t:.3g}×T")
-        if ratios:
-            s += " (" + ", ".join(ratios) + ")"
-        cells.append(f"{s:>26}")
-    if any(c.strip() != "-" for c in cells):
-        print(f"{label:<30}" + "".join(cells))
-print("×k: ratio to plain kernel IPv6 forwarding; ×T: ratio to Tayga (same run, interleaved).")
-print("For RTT and CPU/pkt lower is better; for the rest higher is better.")
-PY
+for p in tundra-plain tundra; do
+  want "$p" || continue
+  log "$p: $(tundra_stat "$p" data_path_mode); GSO super-packets read $(tundra_stat "$p" gso_received), translated in one step $(tundra_stat "$p" gso_translated), cut into segments $(tundra_stat "$p" gso_segmented)"
+done
+for p in tundra-plain tundra; do
+  want "$p" || continue
+  log "$p: non-zero counters: $("$TUNDRA" show stats --json -s "${SOCK[$p]}" 2>/dev/null | "$PYTHON" -c '
+import json, sys
+print(" ".join(f"{k}={v}" for k, v in json.load(sys.stdin)["total"].items() if v))' 2>/dev/null)"
+done
+for p in tayga tundra-plain tundra; do
+  want "$p" || continue
+  log "$p: ip -s link show ${TUN[$p]}:"
+  r ip -s link show "${TUN[$p]}" | sed 's/^/#   /' >&2
+done
+echo
+"$PYTHON" "$here/nat64_report.py" "$CSV" --png "$PNG" || log "bench/nat64_report.py failed; no plot without python3-matplotlib (bench/install-bench-deps.sh)"
+echo
 echo "raw results: $CSV"
+[[ -f $PNG ]] && echo "plot: $PNG"
 echo "command: $COMMAND"
-echo "kernel $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), tayga $(dpkg-query -W -f='${Version}' tayga 2>/dev/null || echo '?'), checkout $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo +dirty)$(want tundra && echo ", $("$TUNDRA" version 2>/dev/null || echo "tundra ?")")"
+echo "loadavg before: $LOAD_BEFORE; after: $LOAD_AFTER"
+for p in tundra-plain tundra; do want "$p" && echo "$p data path: ${MODE[$p]}"; done
+echo "kernel $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), tayga $(dpkg-query -W -f='${Version}' tayga 2>/dev/null || echo '?'), checkout $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)$(git -C "$repo" diff --quiet 2>/dev/null || echo +dirty)$({ want tundra || want tundra-plain; } && echo ", $("$TUNDRA" version 2>/dev/null || echo "tundra ?")")"

@@ -540,6 +540,22 @@ bool want_bool(const toml::node& n, bool* out, KeyContext& ctx) {
   return false;
 }
 
+// A string that is one of two words: `*out` = whether it is `yes` (the other is `no`).
+bool want_either(const toml::node& n, std::string_view yes, std::string_view no, bool* out, KeyContext& ctx) {
+  const auto* s = n.as_string();
+  const std::string choices = "\"" + std::string(yes) + "\" or \"" + std::string(no) + "\"";
+  if (!s) {
+    ctx.what = "expected " + choices + ", got " + toml_type_name(n);
+    return false;
+  }
+  if (s->get() != yes && s->get() != no) {
+    ctx.what = quoted(s->get()) + " is not " + choices;
+    return false;
+  }
+  *out = s->get() == yes;
+  return true;
+}
+
 // An array of strings, each passed to `f(string_view, std::string* what)`; ctx.line follows
 // the element being read so that a bad element is reported on its own line.
 template <class F>
@@ -739,32 +755,10 @@ const TomlKey kTranslatorKeys[] = {
        return true;
      }},
     {"offload", "offload",
-     [](const toml::node& n, Config& c, KeyContext& x) {
-       const auto* s = n.as_string();
-       if (!s) {
-         x.what = "expected \"auto\" or \"off\", got " + toml_type_name(n);
-         return false;
-       }
-       if (s->get() != "auto" && s->get() != "off") {
-         x.what = quoted(s->get()) + " is not \"auto\" or \"off\"";
-         return false;
-       }
-       c.offload = s->get() == "auto";
-       return true;
-     }},
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_either(n, "auto", "off", &c.offload, x); }},
     {"forwarding", "forwarding",
      [](const toml::node& n, Config& c, KeyContext& x) {
-       const auto* s = n.as_string();
-       if (!s) {
-         x.what = "expected \"keep\" or \"enable\", got " + toml_type_name(n);
-         return false;
-       }
-       if (s->get() != "keep" && s->get() != "enable") {
-         x.what = quoted(s->get()) + " is not \"keep\" or \"enable\"";
-         return false;
-       }
-       c.enable_forwarding = s->get() == "enable";
-       return true;
+       return want_either(n, "enable", "keep", &c.enable_forwarding, x);
      }},
     {"configure-interface", "configure-interface",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.configure_interface, x); }},
