@@ -754,6 +754,8 @@ const TomlKey kTranslatorKeys[] = {
        c.workers = static_cast<unsigned>(i->get());
        return true;
      }},
+    {"pin-workers", "pin-workers",
+     [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.pin_workers, x); }},
     {"offload", "offload",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_either(n, "auto", "off", &c.offload, x); }},
     {"forwarding", "forwarding",
@@ -1983,6 +1985,7 @@ void format_translator(const Config& config, std::string& o) {
   } else {
     o += "workers = " + std::to_string(config.workers) + "\n";
   }
+  o += "pin-workers = " + toml_bool(config.pin_workers) + "\n";
   o += std::string("offload = ") + (config.offload ? "\"auto\"" : "\"off\"") + "\n";
   o += std::string("forwarding = ") + (config.enable_forwarding ? "\"enable\"" : "\"keep\"") + "\n";
   o += "configure-interface = " + toml_bool(config.configure_interface) +

@@ -79,6 +79,8 @@ struct Config {
   // most 64 (tundra.toml "auto", or the key left out). tayga.conf `workers 0`
   // (Tayga's single-threaded loop) loads as 1.
   unsigned workers = 0;
+  // `pin-workers`: pin worker i to the i-th CPU the process may run on (tun/data_plane.h).
+  bool pin_workers = true;
   // `offload`: "auto" opens the TUN with virtio-net headers and asks for checksum and TCP
   // (and, where the kernel has them, UDP) segmentation offloads, falling back to plain mode
   // when the kernel refuses; "off" (false) forces plain mode. tun/offload.h.

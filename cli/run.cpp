@@ -393,6 +393,7 @@ StatsSnapshot Daemon::stats() {
   s.total = plane_->total();
   s.per_worker = plane_->per_worker();
   s.data_path_mode = offload_mode_ + ", " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
+  if (!plane_->pinned_cpus().empty()) s.data_path_mode += " on " + plane_->pinned_cpus();
   return s;
 }
 
@@ -422,8 +423,8 @@ std::string Daemon::reload() {
     return "";
   }
   if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers ||
-      next.offload != config_.offload) {
-    log_warn("reload: tun-device, workers and offload take effect at the next restart");
+      next.offload != config_.offload || next.pin_workers != config_.pin_workers) {
+    log_warn("reload: tun-device, workers, pin-workers and offload take effect at the next restart");
   }
   if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
     // The pool changed shape: carry over the bindings that still fit.
@@ -657,7 +658,8 @@ int Daemon::run() {
 
   started_at_ = DataPlane::coarse_now();
   if (plane_) {
-    plane_->start();
+    plane_->set_pin_workers(config_.pin_workers);
+  plane_->start();
     auto lock = lock_daemon_view();
     check_bindings(false);
     log_info("translating on {} ({} {}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),

@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -113,12 +115,32 @@ void DataPlane::set_observer(std::function<bool(Counter)> wants, PacketObserver 
 
 void DataPlane::start() {
   stop_.store(false);
-  for (auto& w : workers_) {
-    Worker* worker = w.get();
+  std::vector<int> cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (pin_workers_ && sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+    }
+  }
+  pinned_cpus_.clear();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker* worker = workers_[i].get();
     worker->thread = std::thread([this, worker] {
       run_worker(*worker);
       worker->exited.store(true, std::memory_order_release);
     });
+    // "tundra-q0", ...: what `top -H` and /proc/PID/task/*/comm show for each worker.
+    const std::string name = "tundra-q" + std::to_string(i);
+    pthread_setname_np(worker->thread.native_handle(), name.c_str());
+    if (!cpus.empty()) {
+      const int cpu = cpus[i % cpus.size()];
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      const bool pinned = pthread_setaffinity_np(worker->thread.native_handle(), sizeof one, &one) == 0;
+      pinned_cpus_ += (i == 0 ? "CPUs " : ",") + (pinned ? std::to_string(cpu) : std::string("-"));
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 // Pure: no syscalls; what is to be written goes to a PacketSink. The worker loop
 // (tun/data_plane.cpp) reads, calls translate_offloaded(), and writes.
 //
-// Three cases, by what was read (docs/performance.md, "Offloads", tells why):
+// Three cases, by what was read (docs/offloads.md tells why):
 // 1. No GSO. With NEEDS_CSUM (CHECKSUM_PARTIAL: the checksum field holds only the
 //    pseudo-header sum) the checksum is completed here first; then the packet is translated
 //    as in plain mode and written with an empty header.

@@ -43,6 +43,7 @@ std::string first_translator_side_difference(const Config& a, const Config& b) {
   if (auto d = first_difference(a.translator, b.translator); !d.empty()) return d;
   if (a.workers != b.workers) return "workers";
   if (a.offload != b.offload) return "offload";
+  if (a.pin_workers != b.pin_workers) return "pin-workers";
   if (a.enable_forwarding != b.enable_forwarding) return "forwarding";
   if (a.configure_interface != b.configure_interface) return "configure-interface";
   if (a.tun_ips != b.tun_ips) return "tun-ip";
@@ -128,6 +129,7 @@ TEST_CASE("The daemon settings default as documented", "[config]") {
   Config c = load_ok("");
   CHECK(c.workers == 0u);  // one per online CPU
   CHECK(c.offload);
+  CHECK(c.pin_workers);
   CHECK_FALSE(c.enable_forwarding);
   CHECK(c.configure_interface);
   CHECK(c.tun_ips.empty());
@@ -161,6 +163,7 @@ udp-zero-checksum = "icmp"
 rfc6791-pool4 = "192.0.2.128/25"
 rfc6791-pool6 = "2001:db8:ffff::/48"
 workers = 8
+pin-workers = false
 offload = "off"
 forwarding = "enable"
 configure-interface = false
@@ -171,6 +174,7 @@ log = ["self", "drop", "icmp", "reject", "dyn", "drop"]
 )");
   CHECK(c.workers == 8u);
   CHECK_FALSE(c.offload);
+  CHECK_FALSE(c.pin_workers);
   CHECK(c.enable_forwarding);
   CHECK_FALSE(c.configure_interface);
   REQUIRE(c.tun_ips.size() == 3);
@@ -695,7 +699,7 @@ TEST_CASE("check output has one key = value line per key, in [translator] and [d
   for (const char* key : {"tun-device", "ipv4-addr", "ipv6-addr", "prefix", "wkpf-strict", "dynamic-pool",
                           "dynamic-dormant-after", "dynamic-free-after", "data-dir", "map", "mtu",
                           "lowest-ipv6-mtu", "udp-zero-checksum", "rfc6791-pool4", "rfc6791-pool6", "workers",
-                          "offload", "forwarding", "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
+                          "pin-workers", "offload", "forwarding", "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
     INFO(key);
     auto at = text.find("\n" + std::string(key) + " = ");
     CHECK((at > translator && at < daemon));

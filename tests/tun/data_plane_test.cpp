@@ -17,11 +17,14 @@
 #include <catch2/catch.hpp>
 
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -236,4 +239,39 @@ TEST_CASE("A worker whose queue goes away reports it, and a swap and the stop st
 }
 
 }  // namespace
+TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one CPU of its own in turn",
+          "[data-plane]") {
+  MutexWriterLock lock;
+  Queues queues(3);
+  cpu_set_t allowed;
+  REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  }
+  DataPlane plane(queues.worker_fds, make_translator(nullptr, &lock));
+  plane.set_pin_workers(true);
+  plane.start();
+  std::string want = "CPUs ";
+  for (std::size_t i = 0; i < 3; ++i) want += (i ? "," : "") + std::to_string(cpus[i % cpus.size()]);
+  CHECK(plane.pinned_cpus() == want);
+  // Each worker thread, found by its name, is allowed exactly its CPU.
+  std::map<std::string, int> cpu_of;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("tundra-q", 0) != 0) continue;
+    cpu_set_t set;
+    REQUIRE(sched_getaffinity(std::stoi(task.path().filename().string()), sizeof set, &set) == 0);
+    REQUIRE(CPU_COUNT(&set) == 1);
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &set)) cpu_of[name] = c;
+    }
+  }
+  REQUIRE(cpu_of.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(cpu_of["tundra-q" + std::to_string(i)] == cpus[i % cpus.size()]);
+  plane.stop();
+}
+
 }  // namespace tundra
