@@ -80,7 +80,7 @@ struct Config {
   // (Tayga's single-threaded loop) loads as 1.
   unsigned workers = 0;
   // `pin-workers`: pin worker i to the i-th CPU the process may run on (tun/data_plane.h).
-  bool pin_workers = true;
+  bool pin_workers = false;
   // `offload`: "auto" opens the TUN with virtio-net headers and asks for checksum and TCP
   // (and, where the kernel has them, UDP) segmentation offloads, falling back to plain mode
   // when the kernel refuses; "off" (false) forces plain mode. tun/offload.h.

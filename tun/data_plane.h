@@ -59,8 +59,8 @@ class DataPlane {
 
   // Optional, set before start(): pin worker i to the i-th CPU this process may run on
   // (wrapping around when there are more workers than CPUs). Keeps each queue's packets,
-  // and the kernel work its writes trigger, on one CPU: measured +25-30 % TCP throughput
-  // on 2 vCPUs (docs/performance.md). Best effort: a CPU that cannot be set is left alone.
+  // and the kernel work its writes trigger, on one CPU: more TCP throughput, more latency
+  // (docs/configuration.md, pin-workers). Best effort: a CPU that cannot be set is left alone.
   void set_pin_workers(bool pin) { pin_workers_ = pin; }
   // After start(): "CPUs 0,1" (worker i's CPU at position i), or "" when not pinned.
   const std::string& pinned_cpus() const { return pinned_cpus_; }

@@ -129,7 +129,7 @@ TEST_CASE("The daemon settings default as documented", "[config]") {
   Config c = load_ok("");
   CHECK(c.workers == 0u);  // one per online CPU
   CHECK(c.offload);
-  CHECK(c.pin_workers);
+  CHECK_FALSE(c.pin_workers);
   CHECK_FALSE(c.enable_forwarding);
   CHECK(c.configure_interface);
   CHECK(c.tun_ips.empty());
@@ -163,7 +163,7 @@ udp-zero-checksum = "icmp"
 rfc6791-pool4 = "192.0.2.128/25"
 rfc6791-pool6 = "2001:db8:ffff::/48"
 workers = 8
-pin-workers = false
+pin-workers = true
 offload = "off"
 forwarding = "enable"
 configure-interface = false
@@ -174,7 +174,7 @@ log = ["self", "drop", "icmp", "reject", "dyn", "drop"]
 )");
   CHECK(c.workers == 8u);
   CHECK_FALSE(c.offload);
-  CHECK_FALSE(c.pin_workers);
+  CHECK(c.pin_workers);
   CHECK(c.enable_forwarding);
   CHECK_FALSE(c.configure_interface);
   REQUIRE(c.tun_ips.size() == 3);
