@@ -23,21 +23,15 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/mutex_writer_lock.h"
+
 namespace tundra {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr UnixSeconds kT0 = 1'700'000'000;  // an arbitrary "now", in Unix seconds
 
-// What the daemon supplies from outside translator/.
-class MutexWriterLock final : public PoolWriterLock {
- public:
-  void lock() override { mutex_.lock(); }
-  void unlock() override { mutex_.unlock(); }
-
- private:
-  std::mutex mutex_;
-};
+using test::MutexWriterLock;  // what the daemon supplies from outside translator/
 
 // Client n: 2001:db8:NNNN:NNNN:a5a5:a5a5:MMMM:MMMM with M = ~n, so that both 64-bit halves
 // name n: an address torn between two clients decodes to nobody.

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/mutex_writer_lock.h"
 #include "tests/support/packets.h"
 #include "translator/dynamic_pool.h"
 #include "translator/translator.h"
@@ -42,14 +43,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class MutexWriterLock final : public PoolWriterLock {
- public:
-  void lock() override { mutex_.lock(); }
-  void unlock() override { mutex_.unlock(); }
-
- private:
-  std::mutex mutex_;
-};
+using test::MutexWriterLock;
 
 // Worker ends and test ends of one socketpair per queue; closes what is still open.
 struct Queues {
