@@ -16,6 +16,7 @@
 #   BENCH_PNG      the plot (default: the CSV's name with .png); needs python3-matplotlib
 #   BENCH_PATHS    paths to measure, default "kernel tayga tundra-plain tundra"
 #                  (tundra-plain: offload = "off"; tundra: offload = "auto", the default)
+#   BENCH_TESTS    tests to run, default "tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping"
 #   BENCH_PIN=1    pin each translator to the last CPU and iperf3 to CPU 0
 #   TUNDRA, TAYGA  the binaries; tundra is skipped while it has no `run` subcommand
 #   BENCH_TUNDRA_PREFIX        the offload tundra's /96 prefix (default 64:ff9b::/96)
@@ -36,18 +37,19 @@
 # poll()). Before the first test the script checks with `tundra show stats --json` that the
 # tundra path runs with offloads (data_path_mode "offload …") and tundra-plain in plain mode,
 # and stops otherwise; around every test it records the tundra instance's GSO counters
-# (gso_translated: super-packets translated in one step, the proof offloads were used) and
+# (gso_translated: super-packets translated in one step, the proof offloads were used;
+# gso_built: UDP super-packets written by coalescing datagrams, tun/coalesce.h) and
 # the drops on every translator's TUN (tx_dropped: the kernel could not queue a packet to
 # the translator).
 #
 # Order: for each round, for each test, every path once, in an order that rotates per round.
 # Tests, each per path per round: iperf3 TCP with 1 and 4 streams, client→server (v6→v4
 # data) and server→client (-R); small UDP (iperf3 -u -l 64 -b 0, 64-byte payloads as fast as
-# iperf3 sends them), counting packets delivered at the server's interface; ping RTT
+# iperf3 sends them), counting datagrams that reach the server's UDP layer; ping RTT
 # (median of 100 pings at 10 ms). For translators, CPU per packet = Δ(utime+stime) of the
 # translator process (/proc/PID/stat, all threads) ÷ packets through it over the same test:
 # TCP segments the client and the server sent (counted per wire segment) plus UDP datagrams
-# the server received and sent.
+# that reached the server and that it sent.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -256,9 +258,20 @@ path_packets() {
     c cat /proc/net/snmp | awk '$1 == "Tcp:" && $2 ~ /^[0-9]+$/ { print $12 + $13 }'
     s cat /proc/net/snmp /proc/net/snmp6 | awk '
       $1 == "Tcp:" && $2 ~ /^[0-9]+$/ { print $12 + $13 }
-      $1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 + $5 }
-      $1 == "Udp6InDatagrams" || $1 == "Udp6OutDatagrams" { print $2 }'
+      $1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $5 }
+      $1 == "Udp6OutDatagrams" { print $2 }'
+    server_udp_datagrams
   } | awk '{ n += $1 } END { print n }'
+}
+# UDP datagrams that reached the server's UDP layer, both families: delivered to a socket
+# (InDatagrams) or dropped there for a full receive buffer (RcvbufErrors). Counted per
+# datagram after the kernel cut any UDP super-packet, unlike the interface's rx_packets,
+# which counts a super-packet that a coalescing translator wrote as one packet.
+server_udp_datagrams() {
+  s cat /proc/net/snmp /proc/net/snmp6 | awk '
+    $1 == "Udp:" && $2 ~ /^[0-9]+$/ { n += $2 + $6 }
+    $1 == "Udp6InDatagrams" || $1 == "Udp6RcvbufErrors" { n += $2 }
+    END { print n }'
 }
 
 mkdir -p "$(dirname "$CSV")"
@@ -271,7 +284,8 @@ tun_tx_dropped() { [[ -n ${TUN[$1]:-} ]] && r cat "/sys/class/net/${TUN[$1]}/sta
 run_one() {
   local round=$1 test=$2 path=$3 dest=${DEST[$3]} pid=${XPID[$3]:-}
   local t0 t1 n0 n1 json=$WORK/out.json g0="" g1="" d0 d1
-  [[ $path == tundra ]] && g0=$(tundra_stat tundra gso_translated)
+  local b0="" b1=""
+  [[ $path == tundra ]] && g0=$(tundra_stat tundra gso_translated) && b0=$(tundra_stat tundra gso_built)
   d0=$(tun_tx_dropped "$path")
   n0=$(path_packets)
   t0=$(cpu_ticks "$pid")
@@ -303,9 +317,9 @@ PY
       PIDS+=("$srv")
       for ((i = 0; i < 50; i++)); do s ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.1; done
       local rxa rxb
-      rxa=$(s cat /sys/class/net/eth0/statistics/rx_packets)
+      rxa=$(server_udp_datagrams)
       c timeout $((SECS + 20)) "${IPERF[@]}" -c "$dest" -p 5201 -u -l 64 -b 0 -t "$SECS" -J >"$json" 2>&1
-      rxb=$(s cat /sys/class/net/eth0/statistics/rx_packets)
+      rxb=$(server_udp_datagrams)
       wait "$srv" 2>/dev/null
       "$PYTHON" - "$json" "$((rxb - rxa))" "$SECS" <<'PY' >"$WORK/vals" || { log "$path $test: iperf3 failed: $(head -c 300 "$json")"; return; }
 import json, sys
@@ -313,7 +327,7 @@ d = json.load(open(sys.argv[1]))
 s = d["end"]["sum"]
 sent, lost = s["packets"], s.get("lost_packets", 0)
 secs = float(sys.argv[3])
-# delivered: what the server's interface received (iperf3's own receiver count is printed too)
+# delivered: what reached the server's UDP layer (iperf3's own receiver count is printed too)
 print(f'{int(sys.argv[2]) / secs:.0f} {sent / secs:.0f} {(sent - lost) / secs:.0f}')
 PY
       local delivered offered iperf_delivered
@@ -340,6 +354,8 @@ print(f"{statistics.median(t) * 1000:.1f} {len(t)}" if t else "nan 0")' "$json")
   if [[ $path == tundra ]]; then
     g1=$(tundra_stat tundra gso_translated)
     [[ -n $g0 && -n $g1 ]] && emit "$round" "$test" "$path" gso_translated "$((g1 - g0))" count
+    b1=$(tundra_stat tundra gso_built)
+    [[ -n $b0 && -n $b1 ]] && emit "$round" "$test" "$path" gso_built "$((b1 - b0))" count
   fi
   local pkts=$((n1 - n0))
   if [[ -n $pid && $test != ping ]] && ((pkts > 0)); then
@@ -347,7 +363,11 @@ print(f"{statistics.median(t) * 1000:.1f} {len(t)}" if t else "nan 0")' "$json")
   fi
 }
 
-TESTS=(tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping)
+# shellcheck disable=SC2206
+TESTS=(${BENCH_TESTS:-tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping})
+for t in "${TESTS[@]}"; do
+  case $t in tcp1 | tcp1-rev | tcp4 | tcp4-rev | udp64 | ping) ;; *) die "unknown test '$t' in BENCH_TESTS (tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping)" ;; esac
+done
 log "paths: ${PATH_LIST[*]}; ${ROUNDS} rounds × ${#TESTS[@]} tests, ${SECS} s each; raw results: $CSV"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "loadavg before: $LOAD_BEFORE"
@@ -369,7 +389,7 @@ log "loadavg after: $LOAD_AFTER"
 # ---- report -------------------------------------------------------------------------------------
 for p in tundra-plain tundra; do
   want "$p" || continue
-  log "$p: $(tundra_stat "$p" data_path_mode); GSO super-packets read $(tundra_stat "$p" gso_received), translated in one step $(tundra_stat "$p" gso_translated), cut into segments $(tundra_stat "$p" gso_segmented)"
+  log "$p: $(tundra_stat "$p" data_path_mode); GSO super-packets read $(tundra_stat "$p" gso_received), translated in one step $(tundra_stat "$p" gso_translated), cut into segments $(tundra_stat "$p" gso_segmented); UDP datagrams coalesced $(tundra_stat "$p" gso_coalesced) into $(tundra_stat "$p" gso_built) super-packets"
 done
 for p in tundra-plain tundra; do
   want "$p" || continue

@@ -77,7 +77,7 @@ def table(d):
     out.append(f"Median of {rounds} rounds (min–max). ×kernel, ×Tayga: ratio of medians (for ping RTT, lower is better).")
     out.append("CPU/pkt: translator CPU time ÷ packets through it (TCP segments that client and server sent, per wire segment; UDP datagrams at the server).")
     out.append("")
-    out.append("| test | path | median (min–max) | ×kernel | ×Tayga | CPU ns/pkt | TCP retransmits (median, sum) | GSO super-packets translated (median) |")
+    out.append("| test | path | median (min–max) | ×kernel | ×Tayga | CPU ns/pkt | TCP retransmits (median, sum) | super-packets: TCP translated, UDP built (median) |")
     out.append("|---|---|---|---|---|---|---|---|")
     for test, label in TESTS:
         metric, unit = MAIN_METRIC[test]
@@ -95,7 +95,7 @@ def table(d):
             cpu_s = "–" if cpu is None else f"{cpu:.0f}"
             retr = d.get(test, "retransmits", p)
             retr_s = f"{statistics.median(retr):.0f}, {sum(retr):.0f}" if retr else "–"
-            gso = d.get(test, "gso_translated", p)
+            gso = d.get(test, "gso_translated", p) if test != "udp64" else d.get(test, "gso_built", p)
             gso_s = f"{statistics.median(gso):.0f}" if gso else "–"
             out.append(f"| {label} | {PATH_LABEL[p]} | {cell} | {rk} | {rt} | {cpu_s} | {retr_s} | {gso_s} |")
     drops = {p: sum(sum(d.get(t, "tun_tx_dropped", p)) for t, _ in TESTS) for p in TRANSLATORS}

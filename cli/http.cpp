@@ -236,6 +236,11 @@ std::string render_metrics(const StatsSnapshot& stats, const std::vector<Mapping
   sample(out, "tundra_gso_packets_total", "outcome", "received", std::to_string(stats.total.gso_received));
   sample(out, "tundra_gso_packets_total", "outcome", "translated", std::to_string(stats.total.gso_translated));
   sample(out, "tundra_gso_packets_total", "outcome", "segmented", std::to_string(stats.total.gso_segmented));
+  family_header(out, "tundra_coalesced_packets_total", "counter",
+                "Offload mode: UDP datagrams written coalesced into UDP super-packets (datagrams), and "
+                "the super-packets built.");
+  sample(out, "tundra_coalesced_packets_total", "kind", "datagrams", std::to_string(stats.total.gso_coalesced));
+  sample(out, "tundra_coalesced_packets_total", "kind", "super_packets", std::to_string(stats.total.gso_built));
 
   std::uint64_t active = 0;
   std::uint64_t dormant = 0;

@@ -164,6 +164,7 @@ class Daemon final : public DaemonView {
   RunOptions options_;
   Config config_;
   TunDevice tun_;
+  bool coalesce_udp_ = false;  // the kernel takes USO (tun/coalesce.h)
   std::string offload_mode_;  // for show stats: "offload (csum tso4 tso6 uso)" or "plain (why)"
   InterfaceConfigurator netlink_;
   std::unique_ptr<DataPlane> plane_;
@@ -228,7 +229,9 @@ bool Daemon::enable_offloads(TunOptions options, std::string* error) {
     return true;
   }
   if (tun_.set_offload(kTcpOffloads | kTunUso4 | kTunUso6)) {
-    offload_mode_ = "offload (csum tso4 tso6 uso4 uso6)";
+    // A kernel that takes USO also takes UDP_L4 super-packets written to it: coalesce.
+    coalesce_udp_ = true;
+    offload_mode_ = "offload (csum tso4 tso6 uso4 uso6, UDP coalescing)";
   } else {
     offload_mode_ = "offload (csum tso4 tso6)";
   }
@@ -564,6 +567,7 @@ bool Daemon::start_translator(std::unique_ptr<Translator> translator, std::strin
   }
   std::vector<int> fds(tun_.queue_fds().begin(), tun_.queue_fds().end());
   plane_ = std::make_unique<DataPlane>(fds, std::move(translator), tun_.vnet_hdr());
+  plane_->set_coalesce_udp(coalesce_udp_);
   if (!set_up_interface(error)) {
     *error = "tun-device " + tun_.name() + ": " + *error;
     (void)netlink_.undo();

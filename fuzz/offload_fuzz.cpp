@@ -6,7 +6,9 @@
 // its own addresses.
 // Input: byte 0 bit 0 repairs the outer length fields, bit 1 makes the header plausible
 // (NEEDS_CSUM, csum_start at the fixed IP header) so mutations reach the one-step path and
-// the segmenter; bytes 1..10 the header; the rest the packet. Seeds: translate_fuzz's with a
+// the segmenter, bit 2 puts a UdpCoalescer (tun/coalesce.h) in front of the checks, so the
+// UDP segments the segmenter cuts and translates are merged again and checked as
+// super-packets; bytes 1..10 the header; the rest the packet. Seeds: translate_fuzz's with a
 // header in front (fuzz/run.sh).
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +18,7 @@
 
 #include "tests/support/packets.h"
 #include "translator/checksum.h"
+#include "tun/coalesce.h"
 #include "tun/offload.h"
 
 using namespace tundra;
@@ -106,8 +109,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   PacketBuffer pb{std::span(storage.data(), kHeadroom + length), kHeadroom, length};
   Output out;
   Counters counters;
-  CheckingSink sink;
+  CheckingSink checks;
+  UdpCoalescer coalescer(checks, counters);
+  PacketSink& sink = (data[0] & 4) ? static_cast<PacketSink&>(coalescer) : checks;
   (void)translate_offloaded(*translator, h, pb, 1000, *scratch, segment, out, counters, sink);
+  coalescer.flush();
+  if (counters.gso_coalesced > counters.gso_built * UdpCoalescer::kMaxSegments) fail("a super-packet of over 64 datagrams");
   std::uint64_t counted = 0;
   for (auto v : counters.by_reason) counted += v;
   if (counted == 0) fail("a packet ended under no reason");

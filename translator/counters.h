@@ -103,6 +103,10 @@ struct Counters {
   std::uint64_t gso_received = 0;
   std::uint64_t gso_translated = 0;
   std::uint64_t gso_segmented = 0;
+  // Coalescing (tun/coalesce.h): UDP datagrams written inside UDP_L4 super-packets, and
+  // those super-packets.
+  std::uint64_t gso_coalesced = 0;
+  std::uint64_t gso_built = 0;
   std::array<std::uint64_t, kCounterCount> by_reason{};
 
   void count(Counter c) noexcept { ++by_reason[static_cast<std::size_t>(c)]; }
@@ -115,6 +119,8 @@ struct Counters {
     gso_received += o.gso_received;
     gso_translated += o.gso_translated;
     gso_segmented += o.gso_segmented;
+    gso_coalesced += o.gso_coalesced;
+    gso_built += o.gso_built;
     for (std::size_t i = 0; i < kCounterCount; ++i) by_reason[i] += o.by_reason[i];
     return *this;
   }

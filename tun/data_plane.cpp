@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "tun/coalesce.h"
 #include "tun/offload.h"
 
 namespace tundra {
@@ -52,13 +53,15 @@ struct DataPlane::Worker {
   std::vector<std::byte> buffer = std::vector<std::byte>(kHeadroom + kMaxPacket);
   std::vector<std::byte> copy;  // the input before translation, only when logging
   std::vector<std::byte> segment;  // offload mode: where a super-packet is cut (tun/offload.h)
+  std::uint64_t write_errors = 0;
+  TunSink tun_sink{-1, &write_errors};  // offload mode's writes
+  std::unique_ptr<UdpCoalescer> coalescer;  // in front of tun_sink, when coalescing
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   Output out;
   Counters counters;                                    // private to the worker
-  std::array<std::atomic<std::uint64_t>, kCounterCount + 7> published{};  // read by stats()
+  std::array<std::atomic<std::uint64_t>, kCounterCount + 9> published{};  // read by stats()
   std::atomic<std::uint64_t> seen_generation{0};
   std::atomic<bool> exited{false};  // run_worker returned (its queue failed, or stop)
-  std::uint64_t write_errors = 0;
 
   void publish() {
     for (std::size_t i = 0; i < kCounterCount; ++i) {
@@ -71,6 +74,8 @@ struct DataPlane::Worker {
     published[kCounterCount + 4].store(counters.gso_received, std::memory_order_relaxed);
     published[kCounterCount + 5].store(counters.gso_translated, std::memory_order_relaxed);
     published[kCounterCount + 6].store(counters.gso_segmented, std::memory_order_relaxed);
+    published[kCounterCount + 7].store(counters.gso_coalesced, std::memory_order_relaxed);
+    published[kCounterCount + 8].store(counters.gso_built, std::memory_order_relaxed);
   }
   Counters snapshot() const {
     Counters c;
@@ -82,6 +87,8 @@ struct DataPlane::Worker {
     c.gso_received = published[kCounterCount + 4].load(std::memory_order_relaxed);
     c.gso_translated = published[kCounterCount + 5].load(std::memory_order_relaxed);
     c.gso_segmented = published[kCounterCount + 6].load(std::memory_order_relaxed);
+    c.gso_coalesced = published[kCounterCount + 7].load(std::memory_order_relaxed);
+    c.gso_built = published[kCounterCount + 8].load(std::memory_order_relaxed);
     return c;
   }
 };
@@ -101,6 +108,7 @@ DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> ini
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     auto w = std::make_unique<Worker>();
     w->fd = fd;
+    w->tun_sink.fd = fd;
     if (vnet_hdr) w->segment.resize(kHeadroom + kMaxPacket);
     workers_.push_back(std::move(w));
   }
@@ -115,6 +123,9 @@ void DataPlane::set_observer(std::function<bool(Counter)> wants, PacketObserver 
 
 void DataPlane::start() {
   stop_.store(false);
+  for (auto& w : workers_) {
+    if (vnet_hdr_ && coalesce_udp_ && !w->coalescer) w->coalescer = std::make_unique<UdpCoalescer>(w->tun_sink, w->counters);
+  }
   std::vector<int> cpus;
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -209,7 +220,7 @@ void DataPlane::run_worker(Worker& w) {
     const UnixSeconds now = coarse_now();
     // Offload mode reads the virtio-net header into the headroom, just before the packet.
     const std::size_t header = vnet_hdr_ ? kVirtioNetHeaderSize : 0;
-    TunSink sink{w.fd, &w.write_errors};
+    PacketSink& sink = w.coalescer ? static_cast<PacketSink&>(*w.coalescer) : w.tun_sink;
     for (std::size_t n = 0; n < kBatch; ++n) {
       ssize_t got = read(w.fd, w.buffer.data() + kHeadroom - header, header + kMaxPacket);
       if (got < 0) {
@@ -240,6 +251,7 @@ void DataPlane::run_worker(Worker& w) {
       }
       if (observing && wants_(result.reason)) observer_(ConstBytes(w.copy), result, w.out);
     }
+    if (w.coalescer) w.coalescer->flush();
     w.publish();
   }
 }

@@ -19,7 +19,9 @@
 //
 // Offload mode (`vnet_hdr`): a read is a virtio-net header and a packet, possibly a 64 KiB
 // GSO super-packet, which tun/offload.h translates in one step or cuts; every write is a
-// header and a packet, sent together with writev().
+// header and a packet, sent together with writev(); where the kernel takes USO, UDP
+// datagrams of one flow within a batch leave merged into UDP super-packets (tun/coalesce.h),
+// flushed at the end of every batch.
 //
 // How a flow's two directions meet workers: the kernel picks a TUN queue per flow hash, and
 // the IPv6 and IPv4 halves of one connection hash differently, so they usually land on
@@ -65,6 +67,11 @@ class DataPlane {
   // After start(): "CPUs 0,1" (worker i's CPU at position i), or "" when not pinned.
   const std::string& pinned_cpus() const { return pinned_cpus_; }
 
+  // Optional, set before start(), offload mode only: coalesce consecutive UDP datagrams of a
+  // flow into UDP_L4 super-packets on write (tun/coalesce.h). Needs a kernel that takes USO
+  // (TUN_F_USO4 | TUN_F_USO6 accepted, Linux >= 6.2).
+  void set_coalesce_udp(bool coalesce) { coalesce_udp_ = coalesce; }
+
   // Optional, set before start(): called for packets whose reason `wants(reason)` accepts.
   void set_observer(std::function<bool(Counter)> wants, PacketObserver observer);
 
@@ -94,6 +101,7 @@ class DataPlane {
   std::vector<std::unique_ptr<Worker>> workers_;
   bool vnet_hdr_ = false;
   bool pin_workers_ = false;
+  bool coalesce_udp_ = false;
   std::string pinned_cpus_;
   std::unique_ptr<Translator> current_owned_;
   std::atomic<Translator*> current_{nullptr};

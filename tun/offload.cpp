@@ -90,13 +90,6 @@ bool parse_super_packet(const VirtioNetHeader& h, ConstBytes p, SuperPacket* s) 
   return true;
 }
 
-// The pseudo-header sum of an IPv4 or IPv6 packet (addresses at their fixed offsets).
-std::uint32_t pseudo_header_sum(ConstBytes ip, bool ip6, std::uint8_t protocol, std::size_t l4_length) noexcept {
-  const auto length = static_cast<std::uint32_t>(l4_length);
-  if (ip6) return checksum_add(ip.subspan(kIp6Addresses, 32)) + protocol + (length >> 16) + (length & 0xffff);
-  return checksum_add(ip.subspan(kIp4Addresses, 8)) + protocol + length;
-}
-
 void write_plain(const Output& out, PacketSink& sink) noexcept {
   for (std::size_t i = 0; i < out.count; ++i) sink.write(VirtioNetHeader{}, out.packets[i]);
 }
@@ -177,6 +170,12 @@ void build_segment(ConstBytes p, const SuperPacket& s, std::size_t index, std::s
 }
 
 }  // namespace
+
+std::uint32_t pseudo_header_sum(ConstBytes ip, bool ip6, std::uint8_t protocol, std::size_t l4_length) noexcept {
+  const auto length = static_cast<std::uint32_t>(l4_length);
+  if (ip6) return checksum_add(ip.subspan(kIp6Addresses, 32)) + protocol + (length >> 16) + (length & 0xffff);
+  return checksum_add(ip.subspan(kIp4Addresses, 8)) + protocol + length;
+}
 
 VirtioNetHeader load_virtio_header(ConstBytes b) noexcept {
   VirtioNetHeader h;

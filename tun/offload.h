@@ -62,6 +62,10 @@ inline constexpr std::uint8_t kGsoNone = 0, kGsoTcpV4 = 1, kGsoUdp = 3, kGsoTcpV
 VirtioNetHeader load_virtio_header(ConstBytes b) noexcept;  // b: at least kVirtioNetHeaderSize
 void store_virtio_header(Bytes b, const VirtioNetHeader& h) noexcept;
 
+// The pseudo-header sum (RFC 768, RFC 8200 §8.1) of an IPv4 or IPv6 packet `ip` whose
+// addresses are at their fixed offsets, over `l4_length` bytes of `protocol`.
+std::uint32_t pseudo_header_sum(ConstBytes ip, bool ip6, std::uint8_t protocol, std::size_t l4_length) noexcept;
+
 // Where translate_offloaded() sends each packet to write, in order.
 class PacketSink {
  public:
