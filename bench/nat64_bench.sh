@@ -17,6 +17,7 @@
 #   BENCH_PATHS    paths to measure, default "kernel tayga tundra-plain tundra"
 #                  (tundra-plain: offload = "off"; tundra: offload = "auto", the default)
 #   BENCH_TESTS    tests to run, default "tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping"
+#   BENCH_TUNDRA_TOML  extra [translator] lines for both tundra instances, e.g. "busy-poll = 20000"
 #   BENCH_PIN=1    pin each translator to the last CPU and iperf3 to CPU 0
 #   TUNDRA, TAYGA  the binaries; tundra is skipped while it has no `run` subcommand
 #   BENCH_TUNDRA_PREFIX        the offload tundra's /96 prefix (default 64:ff9b::/96)
@@ -65,7 +66,7 @@ fi
 CSV=${BENCH_CSV:-$repo/build/bench-results/nat64-$(date +%Y%m%d-%H%M%S).csv}   # build/ is git-ignored
 PNG=${BENCH_PNG:-${CSV%.csv}.png}
 COMMAND="$0 $*"
-for v in TAYGA TUNDRA BENCH_TUNDRA_PREFIX BENCH_TUNDRA_PLAIN_PREFIX BENCH_PIN BENCH_PATHS BENCH_SECONDS BENCH_ROUNDS; do
+for v in TAYGA TUNDRA BENCH_TUNDRA_PREFIX BENCH_TUNDRA_PLAIN_PREFIX BENCH_PIN BENCH_PATHS BENCH_SECONDS BENCH_ROUNDS BENCH_TESTS BENCH_TUNDRA_TOML; do
   [[ -n ${!v:-} ]] && COMMAND="$v=$(printf '%q' "${!v}") $COMMAND"
 done
 
@@ -216,7 +217,7 @@ start_tundra() {
   # Its own control socket (the default under /run/tundra may belong to a real daemon) and
   # no HTTP listener (two instances share the router namespace).
   printf '%s\n' "[translator]" "tun-device = \"$tun\"" "ipv4-addr = \"$net.1\"" "prefix = \"$prefix\"" \
-    "dynamic-pool = \"$net.0/24\"" "data-dir = \"$dir\"" "offload = \"$offload\"" \
+    "dynamic-pool = \"$net.0/24\"" "data-dir = \"$dir\"" "offload = \"$offload\"" ${BENCH_TUNDRA_TOML:+"$BENCH_TUNDRA_TOML"} \
     "[daemon]" "control-socket = \"${SOCK[$path]}\"" 'http-listen = ""' >"$WORK/$path.toml"
   ip netns exec "$NS_R" "$TUNDRA" run -c "$WORK/$path.toml" >"$WORK/$tun.log" 2>&1 </dev/null &
   XPID[$path]=$!

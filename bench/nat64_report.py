@@ -172,34 +172,46 @@ def plot(d, png, title):
         print("nat64_report: no matplotlib (apt-get install python3-matplotlib): plot skipped", file=sys.stderr)
         return False
     colours = {"kernel": "#7f7f7f", "tayga": "#d62728", "tundra-plain": "#9ecae1", "tundra": "#1f77b4"}
-    tests = [(t, label) for t, label in TCP_TESTS if any(d.get(t, "throughput", p) for p in d.paths)]
-    paths = [p for p in d.paths if any(d.get(t, "throughput", p) for t, _ in tests)]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    width = 0.8 / max(len(paths), 1)
-    for i, p in enumerate(paths):
-        xs, meds, lo, hi = [], [], [], []
-        for j, (t, _) in enumerate(tests):
-            v = d.get(t, "throughput", p)
-            if not v:
-                continue
-            m = statistics.median(v)
-            xs.append(j + (i - (len(paths) - 1) / 2) * width)
-            meds.append(m)
-            lo.append(m - min(v))
-            hi.append(max(v) - m)
-        bars = ax.bar(xs, meds, width, yerr=[lo, hi], capsize=3, label=PATH_LABEL[p], color=colours[p],
-                      error_kw={"elinewidth": 1, "ecolor": "black"})
-        for b, m, h in zip(bars, meds, hi):   # the label above the error bar
-            ax.annotate(f"{m:.1f}" if m >= 1 else f"{m:.2f}", (b.get_x() + b.get_width() / 2, m + h),
-                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(range(len(tests)))
-    ax.set_xticklabels([label for _, label in tests], fontsize=9)
-    ax.set_ylabel("Gbit/s (median, bars: min–max)")
-    ax.set_title(title, fontsize=10)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    ax.legend(fontsize=8, ncol=len(paths), loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-    fig.tight_layout()
+    # Two panels: TCP throughput per test, and small-UDP delivered packets per second.
+    panels = [(tests, metric, ylabel, scale) for tests, metric, ylabel, scale in (
+        ([(t, label) for t, label in TCP_TESTS if any(d.get(t, "throughput", p) for p in d.paths)],
+         "throughput", "Gbit/s (median, bars: min–max)", 1.0),
+        ([("udp64", "UDP 64 B")] if any(d.get("udp64", "delivered_pps", p) for p in d.paths) else [],
+         "delivered_pps", "kpkt/s delivered (median, bars: min–max)", 1e-3)) if tests]
+    if not panels:
+        print("nat64_report: no TCP or UDP results: nothing to plot", file=sys.stderr)
+        return False
+    fig, axes = plt.subplots(1, len(panels), figsize=(8 + 2 * (len(panels) - 1), 4.5), dpi=100, squeeze=False,
+                             gridspec_kw={"width_ratios": [max(len(t), 1) + 1 for t, _, _, _ in panels]})
+    for ax, (tests, metric, ylabel, scale) in zip(axes[0], panels):
+        paths = [p for p in d.paths if any(d.get(t, metric, p) for t, _ in tests)]
+        width = 0.8 / max(len(paths), 1)
+        for i, p in enumerate(paths):
+            xs, meds, lo, hi = [], [], [], []
+            for j, (t, _) in enumerate(tests):
+                v = [x * scale for x in d.get(t, metric, p)]
+                if not v:
+                    continue
+                m = statistics.median(v)
+                xs.append(j + (i - (len(paths) - 1) / 2) * width)
+                meds.append(m)
+                lo.append(m - min(v))
+                hi.append(max(v) - m)
+            bars = ax.bar(xs, meds, width, yerr=[lo, hi], capsize=3, label=PATH_LABEL[p], color=colours[p],
+                          error_kw={"elinewidth": 1, "ecolor": "black"})
+            for b, m, h in zip(bars, meds, hi):   # the label above the error bar
+                ax.annotate(f"{m:.0f}" if m >= 100 else f"{m:.1f}" if m >= 1 else f"{m:.2f}",
+                            (b.get_x() + b.get_width() / 2, m + h),
+                            xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(tests)))
+        ax.set_xticklabels([label for _, label in tests], fontsize=9)
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+    fig.suptitle(title, fontsize=10)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, ncol=len(labels), loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(png, dpi=100)
     plt.close(fig)
     return True
@@ -209,7 +221,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("csv")
     ap.add_argument("--png", help="write the throughput plot here")
-    ap.add_argument("--title", default="NAT64 through a TUN: TCP throughput (iperf3), same run, interleaved")
+    ap.add_argument("--title", default="NAT64 through a TUN: TCP throughput and small-UDP packet rate (iperf3), same run, interleaved")
     a = ap.parse_args()
     d = Data(load(a.csv))
     if not d.paths:

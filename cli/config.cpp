@@ -756,6 +756,17 @@ const TomlKey kTranslatorKeys[] = {
      }},
     {"pin-workers", "pin-workers",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.pin_workers, x); }},
+    {"busy-poll", "busy-poll",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       std::int64_t v = 0;
+       if (!want_integer(n, &v, x)) return false;
+       if (v < 0 || v > 1000000) {
+         x.what = std::to_string(v) + " is outside 0..1000000 microseconds (0 = off)";
+         return false;
+       }
+       c.busy_poll_us = static_cast<std::uint32_t>(v);
+       return true;
+     }},
     {"offload", "offload",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_either(n, "auto", "off", &c.offload, x); }},
     {"forwarding", "forwarding",
@@ -1986,6 +1997,7 @@ void format_translator(const Config& config, std::string& o) {
     o += "workers = " + std::to_string(config.workers) + "\n";
   }
   o += "pin-workers = " + toml_bool(config.pin_workers) + "\n";
+  o += "busy-poll = " + std::to_string(config.busy_poll_us) + (config.busy_poll_us == 0 ? "  # off\n" : "  # microseconds\n");
   o += std::string("offload = ") + (config.offload ? "\"auto\"" : "\"off\"") + "\n";
   o += std::string("forwarding = ") + (config.enable_forwarding ? "\"enable\"" : "\"keep\"") + "\n";
   o += "configure-interface = " + toml_bool(config.configure_interface) +

@@ -81,6 +81,9 @@ struct Config {
   unsigned workers = 0;
   // `pin-workers`: pin worker i to the i-th CPU the process may run on (tun/data_plane.h).
   bool pin_workers = false;
+  // `busy-poll`: microseconds a worker keeps polling its queue after a batch before it sleeps
+  // (0 = never: sleep as soon as the queue is empty). tun/data_plane.h.
+  std::uint32_t busy_poll_us = 0;
   // `offload`: "auto" opens the TUN with virtio-net headers and asks for checksum and TCP
   // (and, where the kernel has them, UDP) segmentation offloads, falling back to plain mode
   // when the kernel refuses; "off" (false) forces plain mode. tun/offload.h.

@@ -62,6 +62,7 @@ constexpr Variable kVariables[] = {
     {"TUNDRA_RFC6791_POOL6", Table::kTranslator, "rfc6791-pool6", ValueType::kString},
     {"TUNDRA_WORKERS", Table::kTranslator, "workers", ValueType::kIntegerOrAuto},
     {"TUNDRA_PIN_WORKERS", Table::kTranslator, "pin-workers", ValueType::kBool},
+    {"TUNDRA_BUSY_POLL", Table::kTranslator, "busy-poll", ValueType::kInteger},
     {"TUNDRA_OFFLOAD", Table::kTranslator, "offload", ValueType::kString},
     {"TUNDRA_FORWARDING", Table::kTranslator, "forwarding", ValueType::kString},
     {"TUNDRA_CONFIGURE_INTERFACE", Table::kTranslator, "configure-interface", ValueType::kBool},

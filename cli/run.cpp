@@ -426,8 +426,9 @@ std::string Daemon::reload() {
     return "";
   }
   if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers ||
-      next.offload != config_.offload || next.pin_workers != config_.pin_workers) {
-    log_warn("reload: tun-device, workers, pin-workers and offload take effect at the next restart");
+      next.offload != config_.offload || next.pin_workers != config_.pin_workers ||
+      next.busy_poll_us != config_.busy_poll_us) {
+    log_warn("reload: tun-device, workers, pin-workers, busy-poll and offload take effect at the next restart");
   }
   if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
     // The pool changed shape: carry over the bindings that still fit.
@@ -663,6 +664,7 @@ int Daemon::run() {
   started_at_ = DataPlane::coarse_now();
   if (plane_) {
     plane_->set_pin_workers(config_.pin_workers);
+    plane_->set_busy_poll(std::chrono::microseconds(config_.busy_poll_us));
   plane_->start();
     auto lock = lock_daemon_view();
     check_bindings(false);

@@ -56,6 +56,7 @@ struct DataPlane::Worker {
   std::uint64_t write_errors = 0;
   TunSink tun_sink{-1, &write_errors};  // offload mode's writes
   std::unique_ptr<UdpCoalescer> coalescer;  // in front of tun_sink, when coalescing
+  std::chrono::steady_clock::time_point busy_until{};  // busy-poll: read without sleeping until then
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   Output out;
   Counters counters;                                    // private to the worker
@@ -202,7 +203,8 @@ void DataPlane::run_worker(Worker& w) {
     w.seen_generation.store(generation, std::memory_order_release);
 
     pollfd p{w.fd, POLLIN, 0};
-    int ready = poll(&p, 1, kPollTimeoutMs);
+    const bool polling = busy_poll_.count() > 0 && std::chrono::steady_clock::now() < w.busy_until;
+    int ready = polling ? 1 : poll(&p, 1, kPollTimeoutMs);
     if (ready < 0 && errno != EINTR) {
       std::lock_guard<std::mutex> lock(error_mutex_);
       error_ = std::string("poll on TUN queue: ") + std::strerror(errno);
@@ -221,7 +223,8 @@ void DataPlane::run_worker(Worker& w) {
     // Offload mode reads the virtio-net header into the headroom, just before the packet.
     const std::size_t header = vnet_hdr_ ? kVirtioNetHeaderSize : 0;
     PacketSink& sink = w.coalescer ? static_cast<PacketSink&>(*w.coalescer) : w.tun_sink;
-    for (std::size_t n = 0; n < kBatch; ++n) {
+    std::size_t n = 0;
+    for (; n < kBatch; ++n) {
       ssize_t got = read(w.fd, w.buffer.data() + kHeadroom - header, header + kMaxPacket);
       if (got < 0) {
         if (errno == EINTR) continue;
@@ -253,6 +256,13 @@ void DataPlane::run_worker(Worker& w) {
     }
     if (w.coalescer) w.coalescer->flush();
     w.publish();
+    if (busy_poll_.count() > 0) {
+      if (n > 0) {
+        w.busy_until = std::chrono::steady_clock::now() + busy_poll_;
+      } else if (polling) {
+        sched_yield();  // nothing yet: let whatever else wants this CPU run first
+      }
+    }
   }
 }
 

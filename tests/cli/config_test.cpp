@@ -58,6 +58,7 @@ TEST_CASE("The daemon settings default as documented", "[config]") {
   CHECK(c.workers == 0u);  // one per online CPU
   CHECK(c.offload);
   CHECK_FALSE(c.pin_workers);
+  CHECK(c.busy_poll_us == 0u);
   CHECK_FALSE(c.enable_forwarding);
   CHECK(c.configure_interface);
   CHECK(c.tun_ips.empty());
@@ -92,6 +93,7 @@ rfc6791-pool4 = "192.0.2.128/25"
 rfc6791-pool6 = "2001:db8:ffff::/48"
 workers = 8
 pin-workers = true
+busy-poll = 2000
 offload = "off"
 forwarding = "enable"
 configure-interface = false
@@ -103,6 +105,7 @@ log = ["self", "drop", "icmp", "reject", "dyn", "drop"]
   CHECK(c.workers == 8u);
   CHECK_FALSE(c.offload);
   CHECK(c.pin_workers);
+  CHECK(c.busy_poll_us == 2000u);
   CHECK(c.enable_forwarding);
   CHECK_FALSE(c.configure_interface);
   REQUIRE(c.tun_ips.size() == 3);
@@ -627,7 +630,7 @@ TEST_CASE("check output has one key = value line per key, in [translator] and [d
   for (const char* key : {"tun-device", "ipv4-addr", "ipv6-addr", "prefix", "wkpf-strict", "dynamic-pool",
                           "dynamic-dormant-after", "dynamic-free-after", "data-dir", "map", "mtu",
                           "lowest-ipv6-mtu", "udp-zero-checksum", "rfc6791-pool4", "rfc6791-pool6", "workers",
-                          "pin-workers", "offload", "forwarding", "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
+                          "pin-workers", "busy-poll", "offload", "forwarding", "configure-interface", "tun-ip", "tun-route", "map-file", "log"}) {
     INFO(key);
     auto at = text.find("\n" + std::string(key) + " = ");
     CHECK((at > translator && at < daemon));
@@ -1100,6 +1103,15 @@ TEST_CASE("check output prints the prefix a Config built in code would load with
   CHECK(text.find("\nprefix = \"64:ff9b::/96\"\n") != std::string::npos);
   Config again = load_ok(text, "check-output.toml");
   CHECK(again.dns64->prefix == tundra::Rfc6052Prefix::well_known());
+}
+
+TEST_CASE("busy-poll takes 0 to 1000000 microseconds and refuses the rest", "[config]") {
+  CHECK(load_ok("[translator]\nbusy-poll = 1000000\n").busy_poll_us == 1000000u);
+  CHECK(load_error("[translator]\nbusy-poll = 1000001\n") ==
+        "tundra.toml:2: key 'busy-poll': 1000001 is outside 0..1000000 microseconds (0 = off)");
+  CHECK(load_error("[translator]\nbusy-poll = -5\n") ==
+        "tundra.toml:2: key 'busy-poll': -5 is outside 0..1000000 microseconds (0 = off)");
+  CHECK(load_error("[translator]\nbusy-poll = \"50us\"\n").find("key 'busy-poll'") != std::string::npos);
 }
 
 TEST_CASE("icmp-error-rate and dynamic-new-per-second load, default and refuse negatives", "[config][hardening]") {

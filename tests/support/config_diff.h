@@ -38,6 +38,7 @@ inline std::string first_translator_side_difference(const tundra::Config& a, con
   if (a.workers != b.workers) return "workers";
   if (a.offload != b.offload) return "offload";
   if (a.pin_workers != b.pin_workers) return "pin-workers";
+  if (a.busy_poll_us != b.busy_poll_us) return "busy-poll";
   if (a.enable_forwarding != b.enable_forwarding) return "forwarding";
   if (a.configure_interface != b.configure_interface) return "configure-interface";
   if (a.tun_ips != b.tun_ips) return "tun-ip";

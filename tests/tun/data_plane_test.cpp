@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -266,6 +267,72 @@ TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one C
   REQUIRE(cpu_of.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) CHECK(cpu_of["tundra-q" + std::to_string(i)] == cpus[i % cpus.size()]);
   plane.stop();
+}
+
+}  // namespace tundra
+
+namespace tundra {
+namespace {
+
+// CPU time (user + system) of the worker thread named `name`, in clock ticks.
+long worker_cpu_ticks(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    if (n != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
+    std::string skip;
+    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3..13
+    long utime = 0, stime = 0;
+    fields >> utime >> stime;
+    return utime + stime;
+  }
+  return -1;
+}
+
+// Sends one translatable packet on `fd` and waits for its translation.
+void one_packet_through(int fd) {
+  const Ipv6Address src = test::v6("2001:db8::5");
+  const Ipv6Address dst = test::v6("64:ff9b::198.51.100.2");
+  const test::Packet packet = test::ip6(src, dst, 17, test::udp6(src, dst, 40000, 53, test::filler(8)));
+  REQUIRE(::send(fd, packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size()));
+  REQUIRE(receive(fd, 5000).has_value());
+}
+
+}  // namespace
+
+TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, then sleeps", "[data-plane]") {
+  const long ticks_per_second = sysconf(_SC_CLK_TCK);
+  const auto ms = [&](long ticks) { return ticks * 1000 / ticks_per_second; };
+  for (const int window_ms : {0, 600}) {
+    INFO("busy-poll " << window_ms << " ms");
+    MutexWriterLock lock;
+    Queues queues(1);
+    DataPlane plane(queues.worker_fds, make_translator(nullptr, &lock));
+    plane.set_busy_poll(std::chrono::milliseconds(window_ms));
+    plane.start();
+    one_packet_through(queues.test_fds[0]);
+    const long t0 = worker_cpu_ticks("tundra-q0");
+    REQUIRE(t0 >= 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // inside the window
+    const long t1 = worker_cpu_ticks("tundra-q0");
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past it
+    const long t2 = worker_cpu_ticks("tundra-q0");
+    INFO("worker CPU: " << ms(t1 - t0) << " ms in the window, " << ms(t2 - t1) << " ms after it");
+    if (window_ms == 0) {
+      CHECK(ms(t1 - t0) <= 30);  // asleep in poll() at once
+    } else {
+      CHECK(ms(t1 - t0) >= 60);  // polling (a share of a busy CPU at least)
+      CHECK(ms(t2 - t1) <= 250);  // the window closed about 200 ms into this interval
+    }
+    // And it still translates promptly afterwards.
+    one_packet_through(queues.test_fds[0]);
+    plane.stop();
+  }
 }
 
 }  // namespace tundra
