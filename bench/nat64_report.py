@@ -204,7 +204,7 @@ def plot(d, png, title):
                             (b.get_x() + b.get_width() / 2, m + h),
                             xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
         ax.set_xticks(range(len(tests)))
-        ax.set_xticklabels([label for _, label in tests], fontsize=9)
+        ax.set_xticklabels([label.replace(" v", "\nv", 1) for _, label in tests], fontsize=8)
         ax.set_ylabel(ylabel, fontsize=9)
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)

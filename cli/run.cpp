@@ -165,6 +165,10 @@ class Daemon final : public DaemonView {
   Config config_;
   TunDevice tun_;
   bool coalesce_udp_ = false;  // the kernel takes USO (tun/coalesce.h)
+  // ", busy-poll 20000 µs" when busy-poll is on (log and show stats), else "".
+  std::string busy_poll_note() const {
+    return config_.busy_poll_us == 0 ? "" : ", busy-poll " + std::to_string(config_.busy_poll_us) + " µs";
+  }
   std::string offload_mode_;  // for show stats: "offload (csum tso4 tso6 uso)" or "plain (why)"
   InterfaceConfigurator netlink_;
   std::unique_ptr<DataPlane> plane_;
@@ -395,7 +399,8 @@ StatsSnapshot Daemon::stats() {
   }
   s.total = plane_->total();
   s.per_worker = plane_->per_worker();
-  s.data_path_mode = offload_mode_ + ", " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues");
+  s.data_path_mode = offload_mode_ + ", " + std::to_string(plane_->workers()) + (plane_->workers() == 1 ? " queue" : " queues") +
+                     busy_poll_note();
   if (!plane_->pinned_cpus().empty()) s.data_path_mode += " on " + plane_->pinned_cpus();
   return s;
 }
@@ -665,13 +670,13 @@ int Daemon::run() {
   if (plane_) {
     plane_->set_pin_workers(config_.pin_workers);
     plane_->set_busy_poll(std::chrono::microseconds(config_.busy_poll_us));
-  plane_->start();
+    plane_->start();
     auto lock = lock_daemon_view();
     check_bindings(false);
-    log_info("translating on {} ({} {}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),
-           tun_.queue_count() == 1 ? "queue" : "queues",
-           config_.translator.prefix ? config_.translator.prefix->to_string() : std::string("none"),
-           config_.translator.ipv4_addr.to_string(), config_.translator.effective_ipv6_addr().to_string());
+    log_info("translating on {} ({} {}{}), prefix {}, ipv4-addr {}, ipv6-addr {}", tun_.name(), tun_.queue_count(),
+             tun_.queue_count() == 1 ? "queue" : "queues", busy_poll_note(),
+             config_.translator.prefix ? config_.translator.prefix->to_string() : std::string("none"),
+             config_.translator.ipv4_addr.to_string(), config_.translator.effective_ipv6_addr().to_string());
   }
   notify_ready(plane_ ? "translating" : "serving DNS64");
 
