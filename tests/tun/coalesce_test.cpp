@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "tests/support/collecting_sink.h"
 #include "tests/support/packets.h"
 #include "tun/coalesce.h"
 
@@ -12,18 +13,6 @@ using namespace tundra;
 using namespace tundra::test;
 
 namespace {
-
-struct Written {
-  VirtioNetHeader header;
-  Packet packet;
-};
-
-struct CollectingSink final : PacketSink {
-  std::vector<Written> written;
-  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
-    written.push_back({header, Packet(packet.begin(), packet.end())});
-  }
-};
 
 unsigned u8(const Packet& p, std::size_t i) { return std::to_integer<unsigned>(p[i]); }
 unsigned u16(const Packet& p, std::size_t i) { return (u8(p, i) << 8) | u8(p, i + 1); }

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "tests/support/collecting_sink.h"
 #include "tests/support/packets.h"
 #include "tun/offload.h"
 
@@ -12,18 +13,6 @@ using namespace tundra;
 using namespace tundra::test;
 
 namespace {
-
-struct Written {
-  VirtioNetHeader header;
-  Packet packet;
-};
-
-struct CollectingSink final : PacketSink {
-  std::vector<Written> written;
-  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
-    written.push_back({header, Packet(packet.begin(), packet.end())});
-  }
-};
 
 const Ipv6Address kClient = v6("2001:db8::1");
 const Ipv6Address kServer6 = v6("64:ff9b::198.51.100.7");
