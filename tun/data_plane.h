@@ -25,12 +25,11 @@
 //
 // How a flow's two directions meet workers: the kernel picks a TUN queue per flow hash, and
 // the IPv6 and IPv4 halves of one connection hash differently; but the TUN remembers, for
-// the hash of every packet a worker writes, that worker's queue (its flow table), and TCP
-// and UDP hash symmetrically, so the answers of a connection usually come back to the
-// worker that wrote its first half. ICMP echo requests and replies hash differently (the
-// type is part of the hash) and often meet two workers. Either way it is safe, because
-// nothing per flow is kept: translation is stateless apart from the pool, whose bindings
-// are created by the IPv6 direction under the pool's writer lock and read lock-free by both.
+// the hash of every packet a worker writes, that worker's queue (its flow table), so the
+// answers of a connection usually come back to the worker that wrote its first half (TCP,
+// UDP and pings were seen to). Where they do not, it is still safe, because nothing per
+// flow is kept: translation is stateless apart from the pool, whose bindings are created by
+// the IPv6 direction under the pool's writer lock and read lock-free by both.
 #pragma once
 
 #include <array>
