@@ -540,6 +540,19 @@ bool want_bool(const toml::node& n, bool* out, KeyContext& ctx) {
   return false;
 }
 
+// An integer key with its range and unit.
+bool parse_ranged(const toml::node& n, std::int64_t lo, std::int64_t hi, const char* unit, std::uint32_t* out,
+                  KeyContext& x) {
+  std::int64_t v = 0;
+  if (!want_integer(n, &v, x)) return false;
+  if (v < lo || v > hi) {
+    x.what = std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi) + unit;
+    return false;
+  }
+  *out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
 // A string that is one of two words: `*out` = whether it is `yes` (the other is `no`).
 bool want_either(const toml::node& n, std::string_view yes, std::string_view no, bool* out, KeyContext& ctx) {
   const auto* s = n.as_string();
@@ -758,14 +771,7 @@ const TomlKey kTranslatorKeys[] = {
      [](const toml::node& n, Config& c, KeyContext& x) { return want_bool(n, &c.pin_workers, x); }},
     {"busy-poll", "busy-poll",
      [](const toml::node& n, Config& c, KeyContext& x) {
-       std::int64_t v = 0;
-       if (!want_integer(n, &v, x)) return false;
-       if (v < 0 || v > 1000000) {
-         x.what = std::to_string(v) + " is outside 0..1000000 microseconds (0 = off)";
-         return false;
-       }
-       c.busy_poll_us = static_cast<std::uint32_t>(v);
-       return true;
+       return parse_ranged(n, 0, 1000000, " microseconds (0 = off)", &c.busy_poll_us, x);
      }},
     {"offload", "offload",
      [](const toml::node& n, Config& c, KeyContext& x) { return want_either(n, "auto", "off", &c.offload, x); }},
@@ -906,19 +912,6 @@ bool parse_endpoint_list(const toml::node& n, KeyContext& x, bool require_port, 
     return false;
   }
   *out = std::move(list);
-  return true;
-}
-
-// An integer key of [dns64] with its range and unit.
-bool parse_ranged(const toml::node& n, std::int64_t lo, std::int64_t hi, const char* unit, std::uint32_t* out,
-                  KeyContext& x) {
-  std::int64_t v = 0;
-  if (!want_integer(n, &v, x)) return false;
-  if (v < lo || v > hi) {
-    x.what = std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi) + unit;
-    return false;
-  }
-  *out = static_cast<std::uint32_t>(v);
   return true;
 }
 
