@@ -50,11 +50,10 @@ bool same_bytes(ConstBytes a, ConstBytes b, std::size_t from, std::size_t to) no
 UdpCoalescer::UdpCoalescer(PacketSink& next, Counters& counters)
     : next_(next), counters_(counters), pending_(kMaxPacket) {}
 
-bool UdpCoalescer::joins(ConstBytes p, std::size_t payload) const noexcept {
-  if (length_ == 0 || closed_ || segments_ >= kMaxSegments || payload > segment_size_) return false;
+bool UdpCoalescer::joins(ConstBytes p, std::size_t l4, std::size_t payload) const noexcept {
+  // The same transport offset is the same IP version: 20 is IPv4, 40 IPv6 (candidate()).
+  if (length_ == 0 || l4 != l4_offset_ || closed_ || segments_ >= kMaxSegments || payload > segment_size_) return false;
   const ConstBytes first(pending_.data(), length_);
-  const std::size_t l4 = l4_offset_;
-  if (p.size() < l4 || (load_u8(p, 0) >> 4) != (load_u8(first, 0) >> 4)) return false;
   if (length_ - l4 + payload > kMaxUdpLength) return false;
   if (l4 == kIp4MinHeader) {
     if (length_ + payload > kMaxUdpLength) return false;  // IPv4 total length
@@ -71,9 +70,10 @@ bool UdpCoalescer::joins(ConstBytes p, std::size_t payload) const noexcept {
   return same_bytes(p, first, l4, l4 + kUdpLength);  // ports
 }
 
-void UdpCoalescer::start(ConstBytes p, std::size_t payload) noexcept {
+void UdpCoalescer::start(ConstBytes p, std::size_t l4, std::size_t payload) noexcept {
   std::memcpy(pending_.data(), p.data(), p.size());
   length_ = p.size();
+  l4_offset_ = l4;
   segment_size_ = payload;
   segments_ = 1;
   closed_ = false;
@@ -88,7 +88,7 @@ void UdpCoalescer::write(const VirtioNetHeader& header, ConstBytes packet) noexc
     return;
   }
   const auto n = static_cast<std::size_t>(payload);
-  if (l4 == l4_offset_ && joins(packet, n)) {
+  if (joins(packet, l4, n)) {
     std::memcpy(pending_.data() + length_, packet.data() + l4 + kUdpHeader, n);
     length_ += n;
     ++segments_;
@@ -96,8 +96,7 @@ void UdpCoalescer::write(const VirtioNetHeader& header, ConstBytes packet) noexc
     return;
   }
   flush();
-  l4_offset_ = l4;
-  start(packet, n);
+  start(packet, l4, n);
 }
 
 void UdpCoalescer::flush() noexcept {

@@ -44,8 +44,8 @@ class UdpCoalescer final : public PacketSink {
   static constexpr std::size_t kMaxSegments = 64;
 
  private:
-  bool joins(ConstBytes packet, std::size_t payload) const noexcept;
-  void start(ConstBytes packet, std::size_t payload) noexcept;
+  bool joins(ConstBytes packet, std::size_t l4_offset, std::size_t payload) const noexcept;
+  void start(ConstBytes packet, std::size_t l4_offset, std::size_t payload) noexcept;
 
   PacketSink& next_;
   Counters& counters_;

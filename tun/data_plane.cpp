@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 
 #include "tun/coalesce.h"
 #include "tun/offload.h"
@@ -45,22 +46,30 @@ struct TunSink final : PacketSink {
   }
 };
 
+// The Counters totals besides the per-reason counts, published after them in this order.
+constexpr std::uint64_t Counters::*kTotals[] = {
+    &Counters::received4,    &Counters::received6,      &Counters::icmp_sent4,
+    &Counters::icmp_sent6,   &Counters::gso_received,   &Counters::gso_translated,
+    &Counters::gso_segmented, &Counters::gso_coalesced, &Counters::gso_built};
+
 }  // namespace
 
 struct DataPlane::Worker {
-  int fd = -1;
+  explicit Worker(int queue_fd) : fd(queue_fd), tun_sink(queue_fd, &write_errors) {}
+
+  int fd;
   std::thread thread;
   std::vector<std::byte> buffer = std::vector<std::byte>(kHeadroom + kMaxPacket);
   std::vector<std::byte> copy;  // the input before translation, only when logging
   std::vector<std::byte> segment;  // offload mode: where a super-packet is cut (tun/offload.h)
   std::uint64_t write_errors = 0;
-  TunSink tun_sink{-1, &write_errors};  // offload mode's writes
+  TunSink tun_sink;  // offload mode's writes
   std::unique_ptr<UdpCoalescer> coalescer;  // in front of tun_sink, when coalescing
   std::chrono::steady_clock::time_point busy_until{};  // busy-poll: read without sleeping until then
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   Output out;
   Counters counters;                                    // private to the worker
-  std::array<std::atomic<std::uint64_t>, kCounterCount + 9> published{};  // read by stats()
+  std::array<std::atomic<std::uint64_t>, kCounterCount + std::size(kTotals)> published{};  // read by stats()
   std::atomic<std::uint64_t> seen_generation{0};
   std::atomic<bool> exited{false};  // run_worker returned (its queue failed, or stop)
 
@@ -68,28 +77,16 @@ struct DataPlane::Worker {
     for (std::size_t i = 0; i < kCounterCount; ++i) {
       published[i].store(counters.by_reason[i], std::memory_order_relaxed);
     }
-    published[kCounterCount + 0].store(counters.received4, std::memory_order_relaxed);
-    published[kCounterCount + 1].store(counters.received6, std::memory_order_relaxed);
-    published[kCounterCount + 2].store(counters.icmp_sent4, std::memory_order_relaxed);
-    published[kCounterCount + 3].store(counters.icmp_sent6, std::memory_order_relaxed);
-    published[kCounterCount + 4].store(counters.gso_received, std::memory_order_relaxed);
-    published[kCounterCount + 5].store(counters.gso_translated, std::memory_order_relaxed);
-    published[kCounterCount + 6].store(counters.gso_segmented, std::memory_order_relaxed);
-    published[kCounterCount + 7].store(counters.gso_coalesced, std::memory_order_relaxed);
-    published[kCounterCount + 8].store(counters.gso_built, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < std::size(kTotals); ++i) {
+      published[kCounterCount + i].store(counters.*kTotals[i], std::memory_order_relaxed);
+    }
   }
   Counters snapshot() const {
     Counters c;
     for (std::size_t i = 0; i < kCounterCount; ++i) c.by_reason[i] = published[i].load(std::memory_order_relaxed);
-    c.received4 = published[kCounterCount + 0].load(std::memory_order_relaxed);
-    c.received6 = published[kCounterCount + 1].load(std::memory_order_relaxed);
-    c.icmp_sent4 = published[kCounterCount + 2].load(std::memory_order_relaxed);
-    c.icmp_sent6 = published[kCounterCount + 3].load(std::memory_order_relaxed);
-    c.gso_received = published[kCounterCount + 4].load(std::memory_order_relaxed);
-    c.gso_translated = published[kCounterCount + 5].load(std::memory_order_relaxed);
-    c.gso_segmented = published[kCounterCount + 6].load(std::memory_order_relaxed);
-    c.gso_coalesced = published[kCounterCount + 7].load(std::memory_order_relaxed);
-    c.gso_built = published[kCounterCount + 8].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < std::size(kTotals); ++i) {
+      c.*kTotals[i] = published[kCounterCount + i].load(std::memory_order_relaxed);
+    }
     return c;
   }
 };
@@ -107,9 +104,7 @@ DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> ini
   (void)coarse_now();  // fix the clock base before any worker runs
   for (int fd : queue_fds) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    auto w = std::make_unique<Worker>();
-    w->fd = fd;
-    w->tun_sink.fd = fd;
+    auto w = std::make_unique<Worker>(fd);
     if (vnet_hdr) w->segment.resize(kHeadroom + kMaxPacket);
     workers_.push_back(std::move(w));
   }
