@@ -98,6 +98,41 @@ Ipv4Address ipv4_source(const std::vector<std::byte>& packet) {
                      std::to_integer<std::uint32_t>(packet[14]) << 8 | std::to_integer<std::uint32_t>(packet[15])};
 }
 
+// /proc/self/task/TID of the worker thread named `name` ("tundra-q0", ...), or "" if none.
+std::filesystem::path worker_task(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    if (n == name) return task.path();
+  }
+  return {};
+}
+
+// CPU time (user + system) of the worker thread named `name`, in clock ticks; -1 if none.
+long worker_cpu_ticks(const std::string& name) {
+  const std::filesystem::path task = worker_task(name);
+  if (task.empty()) return -1;
+  std::ifstream stat(task / "stat");
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3..13
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return utime + stime;
+}
+
+// Sends one translatable packet on `fd` and requires its translation back.
+void one_packet_through(int fd) {
+  const Ipv6Address src = test::v6("2001:db8::5");
+  const Ipv6Address dst = test::v6("64:ff9b::198.51.100.2");
+  const test::Packet packet = test::ip6(src, dst, 17, test::udp6(src, dst, 40000, 53, test::filler(8)));
+  REQUIRE(::send(fd, packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size()));
+  REQUIRE(receive(fd, 5000).has_value());
+}
+
 TEST_CASE("Workers translate on their own queues while the translator is swapped and counters are read",
           "[concurrency][data-plane]") {
   constexpr int kQueues = 3;
@@ -225,15 +260,12 @@ TEST_CASE("A worker whose queue goes away reports it, and a swap and the stop st
   swapper.join();
 
   // The other worker still translates.
-  const Ipv6Address src = test::v6("2001:db8::77");
-  const Ipv6Address dst = test::v6("64:ff9b::198.51.100.2");
-  const test::Packet packet = test::ip6(src, dst, 17, test::udp6(src, dst, 40000, 53, test::filler(8)));
-  REQUIRE(::send(queues.test_fds[1], packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size()));
-  CHECK(receive(queues.test_fds[1], 5000).has_value());
+  one_packet_through(queues.test_fds[1]);
   plane->stop();
 }
 
 }  // namespace
+
 TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one CPU of its own in turn",
           "[data-plane]") {
   MutexWriterLock lock;
@@ -251,59 +283,18 @@ TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one C
   for (std::size_t i = 0; i < 3; ++i) want += (i ? "," : "") + std::to_string(cpus[i % cpus.size()]);
   CHECK(plane.pinned_cpus() == want);
   // Each worker thread, found by its name, is allowed exactly its CPU.
-  std::map<std::string, int> cpu_of;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name.rfind("tundra-q", 0) != 0) continue;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::filesystem::path task = worker_task("tundra-q" + std::to_string(i));
+    INFO("tundra-q" << i);
+    REQUIRE(!task.empty());
     cpu_set_t set;
-    REQUIRE(sched_getaffinity(std::stoi(task.path().filename().string()), sizeof set, &set) == 0);
+    REQUIRE(sched_getaffinity(std::stoi(task.filename().string()), sizeof set, &set) == 0);
     REQUIRE(CPU_COUNT(&set) == 1);
-    for (int c = 0; c < CPU_SETSIZE; ++c) {
-      if (CPU_ISSET(c, &set)) cpu_of[name] = c;
-    }
+    CHECK(CPU_ISSET(cpus[i % cpus.size()], &set));
   }
-  REQUIRE(cpu_of.size() == 3);
-  for (std::size_t i = 0; i < 3; ++i) CHECK(cpu_of["tundra-q" + std::to_string(i)] == cpus[i % cpus.size()]);
   plane.stop();
 }
 
-}  // namespace tundra
-
-namespace tundra {
-namespace {
-
-// CPU time (user + system) of the worker thread named `name`, in clock ticks.
-long worker_cpu_ticks(const std::string& name) {
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string n;
-    std::getline(comm, n);
-    if (n != name) continue;
-    std::ifstream stat(task.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
-    std::string skip;
-    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3..13
-    long utime = 0, stime = 0;
-    fields >> utime >> stime;
-    return utime + stime;
-  }
-  return -1;
-}
-
-// Sends one translatable packet on `fd` and waits for its translation.
-void one_packet_through(int fd) {
-  const Ipv6Address src = test::v6("2001:db8::5");
-  const Ipv6Address dst = test::v6("64:ff9b::198.51.100.2");
-  const test::Packet packet = test::ip6(src, dst, 17, test::udp6(src, dst, 40000, 53, test::filler(8)));
-  REQUIRE(::send(fd, packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size()));
-  REQUIRE(receive(fd, 5000).has_value());
-}
-
-}  // namespace
 
 TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, then sleeps", "[data-plane]") {
   const long ticks_per_second = sysconf(_SC_CLK_TCK);
