@@ -32,6 +32,7 @@ inline constexpr std::uint8_t kOptEnd = 0, kOptNop = 1, kOptLsrr = 131, kOptSsrr
 
 // IPv6 header (RFC 8200 §3) and Fragment header (RFC 8200 §4.5): byte offsets.
 inline constexpr std::size_t kIp6Header = 40;
+inline constexpr std::size_t kIp6MinMtu = 1280;  // every IPv6 link carries this much (RFC 8200 §5)
 inline constexpr std::size_t kIp6PayloadLength = 4, kIp6NextHeader = 6, kIp6HopLimit = 7,
                              kIp6Src = 8, kIp6Dst = 24;
 inline constexpr std::size_t kFragmentHeader = 8;

@@ -45,6 +45,17 @@ bool same_bytes(ConstBytes a, ConstBytes b, std::size_t from, std::size_t to) no
   return std::memcmp(a.data() + from, b.data() + from, to - from) == 0;
 }
 
+// Whether a shorter last datagram may share a super-packet whose full-size datagrams are
+// `first`. A router judges a super-packet by its full-size segment (skb_gso_validate_network_len):
+// if that does not fit the next link and may not be fragmented, the whole super-packet is
+// dropped with one "too big", the shorter datagram too, which on its own might have fit. So
+// it may join only where nothing can be refused for size: IPv4 without DF (each segment is
+// fragmented instead), or IPv6 segments that fit the minimum MTU (RFC 8200 §5).
+bool tail_cannot_be_refused(ConstBytes first, std::size_t l4, std::size_t segment_size) noexcept {
+  if (l4 == kIp4MinHeader) return (load_be16(first, kIp4FlagsFragment) & kIp4FlagDf) == 0;
+  return l4 + kUdpHeader + segment_size <= kIp6MinMtu;
+}
+
 }  // namespace
 
 UdpCoalescer::UdpCoalescer(PacketSink& next, Counters& counters)
@@ -55,6 +66,7 @@ bool UdpCoalescer::joins(ConstBytes p, std::size_t l4, std::size_t payload) cons
   if (length_ == 0 || l4 != l4_offset_ || closed_ || segments_ >= kMaxSegments || payload > segment_size_) return false;
   const ConstBytes first(pending_.data(), length_);
   if (length_ - l4 + payload > kMaxUdpLength) return false;
+  if (payload < segment_size_ && !tail_cannot_be_refused(first, l4, segment_size_)) return false;
   if (l4 == kIp4MinHeader) {
     if (length_ + payload > kMaxUdpLength) return false;  // IPv4 total length
     // Version/IHL and TOS; DF and fragment, TTL and protocol; addresses.

@@ -17,7 +17,9 @@
 //   way); or IPv6 with UDP straight after the fixed header;
 // - the same addresses, ports, TOS/traffic class, flow label, TTL/hop limit and DF as the
 //   first datagram; a payload of the first datagram's size (the segment size), or shorter,
-//   which ends the super-packet as the kernel's last segment;
+//   which ends the super-packet as the kernel's last segment, but only where a router that
+//   refuses the full-size segments as too big cannot take it along: IPv4 without DF, or IPv6
+//   whose full-size datagrams fit 1280 bytes;
 // - at most 64 segments (the kernel's UDP_MAX_SEGMENTS) and 65535 bytes of UDP.
 // Anything else flushes what is pending first, so packets leave in exactly the order they
 // were translated. A single datagram is written as it was, with an empty header.

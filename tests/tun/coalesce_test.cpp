@@ -189,6 +189,23 @@ TEST_CASE("A gap in the IPv4 Identification, another flow or another TTL starts 
   CHECK(h.counters.gso_built == 4);
 }
 
+TEST_CASE("Another DF, TOS, traffic class or flow label starts a new super-packet", "[coalesce]") {
+  const auto v4 = [](std::uint16_t id, Ip4Options o) {
+    o.id = id;
+    return ip4(kPool, kServer4, 17, udp4(kPool, kServer4, 40000, 53, filler(100)), o);
+  };
+  const auto v6 = [](Ip6Options o) { return ip6(kServer6, kClient, 17, udp6(kServer6, kClient, 443, 50000, filler(100)), o); };
+  const std::vector<Packet> in = {v4(1, {}), v4(2, {.df = true}), v4(3, {.df = true}), v4(4, {.tos = 0x10}),
+                                  v6({}), v6({.traffic_class = 0x20}), v6({.traffic_class = 0x20, .flow_label = 5}),
+                                  v6({.traffic_class = 0x20, .flow_label = 5})};
+  Harness h;
+  for (const Packet& p : in) h.write(p);
+  h.coalescer.flush();
+  CHECK(h.sink.written.size() == 6);  // [1] [2 3] [4] [v6] [tc] [tc+label tc+label]
+  CHECK(h.counters.gso_built == 2);
+  CHECK(difference(all_segments(h.sink), in) == "");
+}
+
 TEST_CASE("A shorter datagram ends a super-packet and a longer one starts the next", "[coalesce]") {
   Harness h;
   const std::vector<Packet> in = {datagram4(1, 100), datagram4(2, 60), datagram4(3, 100),
@@ -197,6 +214,28 @@ TEST_CASE("A shorter datagram ends a super-packet and a longer one starts the ne
   h.coalescer.flush();
   REQUIRE(h.sink.written.size() == 3);  // [1 2] [3] [4 5]
   CHECK(h.sink.written[1].header.gso_type == virtio::kGsoNone);
+  CHECK(difference(all_segments(h.sink), in) == "");
+}
+
+TEST_CASE("A shorter datagram joins only where a too-big drop of the full-size ones cannot take it along",
+          "[coalesce]") {
+  // A router refuses a super-packet by its full-size segment: DF IPv4 and IPv6 over 1280
+  // bytes would lose the shorter datagram with them, so it leaves on its own there.
+  const auto df = [](std::uint16_t id, std::size_t payload) {
+    return ip4(kPool, kServer4, 17, udp4(kPool, kServer4, 40000, 53, filler(payload)), Ip4Options{.id = id, .df = true});
+  };
+  const std::vector<Packet> in = {df(1, 1400), df(2, 1400), df(3, 600), df(4, 600), df(5, 200),  // [1 2] [3 4] [5]
+                                  datagram6(1232), datagram6(1000),                               // 1280 bytes: [v6 v6]
+                                  datagram6(1233), datagram6(1233), datagram6(1000)};             // [v6 v6] [v6]
+  Harness h;
+  for (const Packet& p : in) h.write(p);
+  h.coalescer.flush();
+  REQUIRE(h.sink.written.size() == 6);
+  CHECK(h.sink.written[0].header.gso_size == 1400);
+  CHECK(h.sink.written[1].header.gso_size == 600);
+  CHECK(h.sink.written[2].packet == in[4]);
+  CHECK(h.sink.written[3].packet.size() == 40 + 8 + 1232 + 1000);
+  CHECK(h.sink.written[5].packet == in[9]);
   CHECK(difference(all_segments(h.sink), in) == "");
 }
 
