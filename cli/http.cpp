@@ -241,6 +241,9 @@ std::string render_metrics(const StatsSnapshot& stats, const std::vector<Mapping
                 "the super-packets built.");
   sample(out, "tundra_coalesced_packets_total", "kind", "datagrams", std::to_string(stats.total.gso_coalesced));
   sample(out, "tundra_coalesced_packets_total", "kind", "super_packets", std::to_string(stats.total.gso_built));
+  family_header(out, "tundra_tun_write_errors_total", "counter",
+                "Writes to the TUN that failed; what each carried (a packet or a super-packet) was lost.");
+  sample(out, "tundra_tun_write_errors_total", "", "", std::to_string(stats.total.write_errors));
 
   std::uint64_t active = 0;
   std::uint64_t dormant = 0;

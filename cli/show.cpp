@@ -72,7 +72,7 @@ struct CounterLine {
 
 std::vector<CounterLine> counter_lines(const Counters& c) {
   std::vector<CounterLine> lines;
-  lines.reserve(kCounterCount + 9);
+  lines.reserve(kCounterCount + 10);
   lines.push_back({"received4", "IPv4 packets handed to the translator", c.received4});
   lines.push_back({"received6", "IPv6 packets handed to the translator", c.received6});
   lines.push_back({"icmp_sent4", "ICMPv4 errors the translator originated", c.icmp_sent4});
@@ -82,6 +82,7 @@ std::vector<CounterLine> counter_lines(const Counters& c) {
   lines.push_back({"gso_segmented", "GSO super-packets cut into segments before translation", c.gso_segmented});
   lines.push_back({"gso_coalesced", "UDP datagrams written coalesced into UDP super-packets", c.gso_coalesced});
   lines.push_back({"gso_built", "UDP super-packets built by coalescing datagrams", c.gso_built});
+  lines.push_back({"write_errors", "writes to the TUN that failed: what they carried was lost", c.write_errors});
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     lines.push_back({kCounterInfo[i].name, kCounterInfo[i].help, c.by_reason[i]});
   }

@@ -107,6 +107,9 @@ struct Counters {
   // those super-packets.
   std::uint64_t gso_coalesced = 0;
   std::uint64_t gso_built = 0;
+  // Writes to the TUN that failed (the kernel refused them, or the queue was full): what
+  // each carried, a packet or a super-packet, was translated and then lost.
+  std::uint64_t write_errors = 0;
   std::array<std::uint64_t, kCounterCount> by_reason{};
 
   void count(Counter c) noexcept { ++by_reason[static_cast<std::size_t>(c)]; }
@@ -121,6 +124,7 @@ struct Counters {
     gso_segmented += o.gso_segmented;
     gso_coalesced += o.gso_coalesced;
     gso_built += o.gso_built;
+    write_errors += o.write_errors;
     for (std::size_t i = 0; i < kCounterCount; ++i) by_reason[i] += o.by_reason[i];
     return *this;
   }

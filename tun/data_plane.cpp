@@ -36,13 +36,13 @@ struct ClockBase {
 // Offload mode's writes: the virtio-net header and the packet in one writev().
 struct TunSink final : PacketSink {
   int fd;
-  std::uint64_t* errors;
-  TunSink(int f, std::uint64_t* e) : fd(f), errors(e) {}
+  Counters& counters;
+  TunSink(int f, Counters& c) : fd(f), counters(c) {}
   void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
     std::array<std::byte, kVirtioNetHeaderSize> h;
     store_virtio_header(h, header);
     iovec iov[2] = {{h.data(), h.size()}, {const_cast<std::byte*>(packet.data()), packet.size()}};
-    if (::writev(fd, iov, 2) < 0) ++*errors;
+    if (::writev(fd, iov, 2) < 0) ++counters.write_errors;
   }
 };
 
@@ -50,25 +50,25 @@ struct TunSink final : PacketSink {
 constexpr std::uint64_t Counters::*kTotals[] = {
     &Counters::received4,    &Counters::received6,      &Counters::icmp_sent4,
     &Counters::icmp_sent6,   &Counters::gso_received,   &Counters::gso_translated,
-    &Counters::gso_segmented, &Counters::gso_coalesced, &Counters::gso_built};
+    &Counters::gso_segmented, &Counters::gso_coalesced, &Counters::gso_built,
+    &Counters::write_errors};
 
 }  // namespace
 
 struct DataPlane::Worker {
-  explicit Worker(int queue_fd) : fd(queue_fd), tun_sink(queue_fd, &write_errors) {}
+  explicit Worker(int queue_fd) : fd(queue_fd), tun_sink(queue_fd, counters) {}
 
   int fd;
   std::thread thread;
   std::vector<std::byte> buffer = std::vector<std::byte>(kHeadroom + kMaxPacket);
   std::vector<std::byte> copy;  // the input before translation, only when logging
   std::vector<std::byte> segment;  // offload mode: where a super-packet is cut (tun/offload.h)
-  std::uint64_t write_errors = 0;
+  Counters counters;  // private to the worker
   TunSink tun_sink;  // offload mode's writes
   std::unique_ptr<UdpCoalescer> coalescer;  // in front of tun_sink, when coalescing
   std::chrono::steady_clock::time_point busy_until{};  // busy-poll: read without sleeping until then
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   Output out;
-  Counters counters;                                    // private to the worker
   std::array<std::atomic<std::uint64_t>, kCounterCount + std::size(kTotals)> published{};  // read by stats()
   std::atomic<std::uint64_t> seen_generation{0};
   std::atomic<bool> exited{false};  // run_worker returned (its queue failed, or stop)
@@ -244,7 +244,7 @@ void DataPlane::run_worker(Worker& w) {
         result = translator->translate(packet, now, *w.scratch, w.out, w.counters);
         for (std::size_t i = 0; i < w.out.count; ++i) {
           ConstBytes o = w.out.packets[i];
-          if (write(w.fd, o.data(), o.size()) < 0) ++w.write_errors;
+          if (write(w.fd, o.data(), o.size()) < 0) ++w.counters.write_errors;
         }
       }
       if (observing && wants_(result.reason)) observer_(ConstBytes(w.copy), result, w.out);

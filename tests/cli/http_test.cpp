@@ -247,8 +247,8 @@ TEST_CASE("/metrics is Prometheus text format 0.0.4 with HELP and TYPE for every
       ++samples;
     }
   }
-  CHECK(families.size() == 9);
-  CHECK(samples == static_cast<int>(tundra::kCounterCount) + 2 + 2 + 3 + 2 + 2 + 1 + 1 + 1);
+  CHECK(families.size() == 10);
+  CHECK(samples == static_cast<int>(tundra::kCounterCount) + 2 + 2 + 3 + 2 + 1 + 2 + 1 + 1 + 1);
   CHECK(m.back() == '\n');
 }
 

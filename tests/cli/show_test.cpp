@@ -256,7 +256,7 @@ TEST_CASE("Stats render every counter as a table with the daemon's start, uptime
   // Header + 4 packet totals + 5 GSO totals + every reason, zero or not.
   std::size_t lines = 0;
   for (const char c : counters) lines += c == '\n';
-  CHECK(lines == 1 + 4 + 5 + tundra::kCounterCount);
+  CHECK(lines == 1 + 4 + 5 + 1 + tundra::kCounterCount);
   CHECK(table.find(" \n") == std::string::npos);  // no trailing spaces
 }
 
@@ -265,11 +265,11 @@ TEST_CASE("Stats in JSON have totals and the per-worker breakdown", "[show]") {
   CHECK(is_json(json));
   CHECK(json.rfind("{\"started_at\":1714564800,\"now\":1714658584,\"uptime_seconds\":93784,"
                    "\"data_path_mode\":\"plain, 2 queues\",\"workers\":2,\"total\":{\"received4\":15,"
-                   "\"received6\":20,\"icmp_sent4\":1,\"icmp_sent6\":2,\"gso_received\":0,\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"translated_4to6\":1,\"translated_6to4\":2,",
+                   "\"received6\":20,\"icmp_sent4\":1,\"icmp_sent6\":2,\"gso_received\":0,\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"write_errors\":0,\"translated_4to6\":1,\"translated_6to4\":2,",
                    0) == 0);
   CHECK(json.find("\"per_worker\":[{\"received4\":10,\"received6\":20,\"icmp_sent4\":1,\"icmp_sent6\":0,\"gso_received\":0,"
-                  "\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"translated_4to6\":1,\"translated_6to4\":2,") != std::string::npos);
-  CHECK(json.find("},{\"received4\":5,\"received6\":0,\"icmp_sent4\":0,\"icmp_sent6\":2,\"gso_received\":0,\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"translated_4to6\":0,") !=
+                  "\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"write_errors\":0,\"translated_4to6\":1,\"translated_6to4\":2,") != std::string::npos);
+  CHECK(json.find("},{\"received4\":5,\"received6\":0,\"icmp_sent4\":0,\"icmp_sent6\":2,\"gso_received\":0,\"gso_translated\":0,\"gso_segmented\":0,\"gso_coalesced\":0,\"gso_built\":0,\"write_errors\":0,\"translated_4to6\":0,") !=
         std::string::npos);
   CHECK(json.find("\"drop_too_big\":1,") != std::string::npos);
   CHECK(json.find("\"drop_pool_rate_limited\":0}]}\n") != std::string::npos);  // the last reason
@@ -290,6 +290,7 @@ TEST_CASE("Stats in CSV are counter,value,description rows", "[show]") {
                   "gso_segmented,0,GSO super-packets cut into segments before translation\r\n"
                   "gso_coalesced,0,UDP datagrams written coalesced into UDP super-packets\r\n"
                   "gso_built,0,UDP super-packets built by coalescing datagrams\r\n"
+                  "write_errors,0,writes to the TUN that failed: what they carried was lost\r\n"
                   "translated_4to6,1,IPv4 packets translated to IPv6\r\n",
                   0) == 0);
   // A description with a comma is quoted.

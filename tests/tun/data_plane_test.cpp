@@ -326,4 +326,32 @@ TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, t
   }
 }
 
+TEST_CASE("Writes the queue refuses are counted as write errors, and the packets that fit still arrive",
+          "[data-plane]") {
+  MutexWriterLock lock;
+  Queues queues(1);
+  DataPlane plane(queues.worker_fds, make_translator(nullptr, &lock));
+  plane.start();
+  // The test reads nothing back until all are sent, so the worker's end of the socketpair
+  // fills up and its non-blocking writes start failing, as a TUN write would on ENOBUFS.
+  constexpr int kSent = 2000;
+  const Ipv6Address src = test::v6("2001:db8::5");
+  const Ipv6Address dst = test::v6("64:ff9b::198.51.100.2");
+  const test::Packet packet = test::ip6(src, dst, 17, test::udp6(src, dst, 40000, 53, test::filler(8)));
+  for (int i = 0; i < kSent; ++i) {
+    REQUIRE(::send(queues.test_fds[0], packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size()));
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (plane.total().received6 < kSent && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the last batch's counters are published
+  int arrived = 0;
+  while (receive(queues.test_fds[0], 100)) ++arrived;
+  const Counters total = plane.total();
+  plane.stop();
+  CHECK(total.received6 == kSent);
+  CHECK(total[Counter::kTranslated64] == kSent);
+  CHECK(total.write_errors > 0);
+  CHECK(arrived + total.write_errors == kSent);
+}
+
 }  // namespace tundra
