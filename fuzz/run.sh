@@ -88,7 +88,7 @@ seeds_for() {  # TARGET DIR: fills DIR with that target's seeds
       "$out/make_dns_corpus" write "$dir" >/dev/null
       # dnspython's messages, if the cross-check test has run in this build.
       for f in "$build"/tests/dns64/wire_crosscheck/theirs/*; do
-        [ -f "$f" ] && cp "$f" "$dir/theirs-$(basename "$f")"
+        if [ -f "$f" ]; then cp "$f" "$dir/theirs-$(basename "$f")"; fi  # not `[ ] &&`: an unmatched glob must not fail the loop
       done
       ;;
     dns64_synthesis_fuzz)
@@ -122,7 +122,7 @@ seeds_for() {  # TARGET DIR: fills DIR with that target's seeds
       ;;
     dynamic_map_fuzz)
       for f in tests/cli/data/dynamic-map/*.map fuzz/seeds/dynamic_map_fuzz/*; do
-        [ -f "$f" ] && cp "$f" "$dir/$(basename "$f")"
+        if [ -f "$f" ]; then cp "$f" "$dir/$(basename "$f")"; fi
       done
       ;;
   esac
