@@ -191,6 +191,15 @@ std::vector<Counters> DataPlane::per_worker() const {
 }
 
 void DataPlane::run_worker(Worker& w) {
+  // A queue that fails ends the worker: what the batch so far translated is still written
+  // and counted, then the error is kept for error().
+  const auto fail = [&](std::string message) {
+    if (w.coalescer) w.coalescer->flush();
+    w.publish();
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    error_ = std::move(message);
+    failed_.store(true, std::memory_order_release);
+  };
   while (!stop_.load(std::memory_order_acquire)) {
     // Load the translator once per batch and say so (see swap_translator).
     const std::uint64_t generation = generation_.load(std::memory_order_acquire);
@@ -200,19 +209,9 @@ void DataPlane::run_worker(Worker& w) {
     pollfd p{w.fd, POLLIN, 0};
     const bool polling = busy_poll_.count() > 0 && std::chrono::steady_clock::now() < w.busy_until;
     int ready = polling ? 1 : poll(&p, 1, kPollTimeoutMs);
-    if (ready < 0 && errno != EINTR) {
-      std::lock_guard<std::mutex> lock(error_mutex_);
-      error_ = std::string("poll on TUN queue: ") + std::strerror(errno);
-      failed_.store(true, std::memory_order_release);
-      return;
-    }
+    if (ready < 0 && errno != EINTR) return fail(std::string("poll on TUN queue: ") + std::strerror(errno));
     if (ready <= 0) continue;
-    if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      std::lock_guard<std::mutex> lock(error_mutex_);
-      error_ = "TUN queue closed (the interface was removed?)";
-      failed_.store(true, std::memory_order_release);
-      return;
-    }
+    if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) return fail("TUN queue closed (the interface was removed?)");
 
     const UnixSeconds now = coarse_now();
     // Offload mode reads the virtio-net header into the headroom, just before the packet.
@@ -224,10 +223,7 @@ void DataPlane::run_worker(Worker& w) {
       if (got < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        std::lock_guard<std::mutex> lock(error_mutex_);
-        error_ = std::string("read from TUN: ") + std::strerror(errno);
-        failed_.store(true, std::memory_order_release);
-        return;
+        return fail(std::string("read from TUN: ") + std::strerror(errno));
       }
       if (got == 0) break;
       if (static_cast<std::size_t>(got) < header) continue;  // the kernel always writes a whole header
