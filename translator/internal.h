@@ -95,6 +95,8 @@ Ipv6Address rfc6791_source6(const Context& ctx, Ipv4Address original) noexcept;
 // packet, or for a super-packet (ctx.segment != 0) one full-size segment of it. `l4` holds
 // at least the transport header's fixed part (callers checked).
 std::size_t wire_length(const Context& ctx, std::size_t l3_header, ConstBytes l4, std::uint8_t protocol) noexcept;
+// How many packets the kernel will cut this into: 1, or for a super-packet its segments.
+std::size_t segment_count(const Context& ctx, ConstBytes l4, std::uint8_t protocol) noexcept;
 
 // Output (translator/translator.cpp).
 Bytes scratch_alloc(Context& ctx, std::size_t length) noexcept;  // empty when full

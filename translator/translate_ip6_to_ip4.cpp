@@ -113,7 +113,10 @@ Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& pb) noexcept {
     id = static_cast<std::uint16_t>(ip.fragment_id & 0xffff);
     flags_offset = static_cast<std::uint16_t>(ip.fragment_offset | (ip.mf ? kIp4FlagMf : 0));
   } else {
-    id = ctx.scratch.next_ipv4_id++;
+    // The kernel numbers a super-packet's segments id, id + 1, ... (inet_gso_segment): take
+    // them all, so that no later packet repeats one (RFC 6864 §4: unique while DF is clear).
+    id = ctx.scratch.next_ipv4_id;
+    ctx.scratch.next_ipv4_id = static_cast<std::uint16_t>(id + segment_count(ctx, l4, ip.l4_protocol));
     flags_offset = wire_length(ctx, kIp4MinHeader, l4, ip.l4_protocol) > kDfThreshold ? kIp4FlagDf : 0;
   }
   const std::uint8_t protocol = ip.l4_protocol == kIcmpv6 ? std::uint8_t{kIcmp} : ip.l4_protocol;

@@ -114,11 +114,21 @@ Result forward(Context& ctx, Counter reason) noexcept {
   return Result{Verdict::kForward, reason};
 }
 
+namespace {
+std::size_t transport_header(ConstBytes l4, std::uint8_t protocol) noexcept {
+  return protocol == proto::kTcp ? static_cast<std::size_t>(load_u8(l4, proto::kTcpDataOffset) >> 4) * 4 : proto::kUdpHeader;
+}
+}  // namespace
+
 std::size_t wire_length(const Context& ctx, std::size_t l3_header, ConstBytes l4, std::uint8_t protocol) noexcept {
   if (ctx.segment == 0) return l3_header + l4.size();
-  const std::size_t l4_header =
-      protocol == proto::kTcp ? static_cast<std::size_t>(load_u8(l4, proto::kTcpDataOffset) >> 4) * 4 : proto::kUdpHeader;
-  return l3_header + std::min(l4.size(), l4_header + ctx.segment);
+  return l3_header + std::min(l4.size(), transport_header(l4, protocol) + ctx.segment);
+}
+
+std::size_t segment_count(const Context& ctx, ConstBytes l4, std::uint8_t protocol) noexcept {
+  if (ctx.segment == 0) return 1;
+  const std::size_t payload = l4.size() - std::min(l4.size(), transport_header(l4, protocol));
+  return std::max<std::size_t>(1, (payload + ctx.segment - 1) / ctx.segment);
 }
 
 }  // namespace detail

@@ -141,6 +141,22 @@ TEST_CASE("DF on a translated super-packet follows the segment size, not the sup
   CHECK((u16(h.sink.written[0].packet, 6) & 0x4000) == 0);  // 540-byte segments
 }
 
+TEST_CASE("A translated super-packet takes an IPv4 Identification for each segment the kernel cuts",
+          "[offload]") {
+  // The kernel numbers the segments id, id + 1, ...; the next packet must not repeat one
+  // (these 540-byte segments go without DF, so they may be fragmented later).
+  Harness h;
+  std::vector<unsigned> ids;  // run() keeps only its own writes
+  REQUIRE(h.run(gso(virtio::kGsoTcpV6, 500, 40), tcp6_super(4 * 500)).verdict == Verdict::kForward);
+  ids.push_back(u16(h.sink.written.at(0).packet, 4));
+  REQUIRE(h.run(gso(virtio::kGsoTcpV6, 500, 40), tcp6_super(3 * 500 + 1)).verdict == Verdict::kForward);
+  ids.push_back(u16(h.sink.written.at(0).packet, 4));
+  REQUIRE(h.run(VirtioNetHeader{}, completed(tcp6_super(100), 40, 6)).verdict == Verdict::kForward);
+  ids.push_back(u16(h.sink.written.at(0).packet, 4));
+  CHECK(ids[1] == ((ids[0] + 4) & 0xffff));  // after 4 segments
+  CHECK(ids[2] == ((ids[1] + 4) & 0xffff));  // after 4 more (the last of 1 byte)
+}
+
 TEST_CASE("A TCPv4 super-packet with DF becomes one TCPv6 super-packet", "[offload]") {
   Harness h;
   (void)h.run(gso(virtio::kGsoTcpV6, 1000, 40), tcp6_super(3000));  // binds the client
