@@ -263,6 +263,7 @@ void DynamicPool::occupy(std::uint32_t offset, const Key& v6, UnixSeconds last_u
 // The index entry goes first (the erase compares the slot's IPv6, which stays), then one
 // window marks the slot unbound. A reader between the two still validates the slot.
 void DynamicPool::release(std::uint32_t offset) noexcept {
+  exhausted_second_ = kNeverExhausted;  // there is a free address now
   index_erase(key_at(offset));
   Slot& s = slots_[offset];
   const std::uint32_t seq = s.seq.load(kRelaxed);
@@ -341,12 +342,18 @@ BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
   // A new binding from here on: within this second's budget only.
   const std::uint32_t budget = new_per_second_.load(kRelaxed);
   if (budget != 0) {
-    if (budget_second_ != now) {
+    // Only forward: workers hold batch times of either side of a second boundary, and an
+    // older one must not reset the count (budget_second_ starts at 0).
+    if (now > budget_second_) {
       budget_second_ = now;
       new_in_second_ = 0;
     }
     if (new_in_second_ >= budget) return BindResult::kRateLimited;
   }
+
+  // Nothing was free or dormant earlier this second, and nothing was released since: none
+  // can have become so without a new second (dormancy and expiry only advance with it).
+  if (exhausted_second_ == now) return BindResult::kExhausted;
 
   // One pass from the preferred offset: the first free address wins; meanwhile remember
   // the least recently used dormant binding (first in probe order on a tie) in case none
@@ -376,7 +383,10 @@ BindResult DynamicPool::bind_locked(const Ipv6Address& v6, UnixSeconds now,
       oldest_use = last_use;
     }
   }
-  if (oldest == kNoSlot) return BindResult::kExhausted;
+  if (oldest == kNoSlot) {
+    exhausted_second_ = now;
+    return BindResult::kExhausted;
+  }
   release(oldest);
   occupy(oldest, key, now);
   ++new_in_second_;

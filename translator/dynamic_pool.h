@@ -215,6 +215,12 @@ class DynamicPool {
   std::atomic<std::uint32_t> new_per_second_{0};
   UnixSeconds budget_second_ = 0;
   std::uint32_t new_in_second_ = 0;
+  // The second in which a search found no free or dormant address (writer lock only). Until
+  // the second changes or an address is released, a full pool answers kExhausted without
+  // searching again: a flood of unknown sources would otherwise cost a whole-pool scan per
+  // packet under the writer lock. kNeverExhausted: not known to be full.
+  static constexpr UnixSeconds kNeverExhausted = -1;
+  UnixSeconds exhausted_second_ = kNeverExhausted;
 };
 
 }  // namespace tundra

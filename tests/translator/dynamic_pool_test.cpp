@@ -433,6 +433,22 @@ TEST_CASE("An active pool is exhausted", "[tayga-dynamic]") {
   CHECK(pool.bind(client(99), kT0 + 100, &out) == BindResult::kExhausted);
 }
 
+TEST_CASE("The new-binding budget counts per second and an older second does not reset it",
+          "[tayga-dynamic]") {
+  // Workers take their clock per batch, so calls from either side of a second boundary
+  // interleave: the count must only start over when time moves forward.
+  DynamicPoolOptions o = options("172.16.0.0/24");
+  o.new_per_second = 2;
+  DynamicPool pool(o);
+  bind_ok(pool, client(1), kT0 + 1);
+  bind_ok(pool, client(2), kT0 + 1);
+  Ipv4Address out{0};
+  CHECK(pool.bind(client(3), kT0 + 1, &out) == BindResult::kRateLimited);
+  CHECK(pool.bind(client(3), kT0, &out) == BindResult::kRateLimited);  // a batch from the second before
+  CHECK(pool.bind(client(1), kT0, &out) == BindResult::kExisting);     // bound clients are never limited
+  CHECK(pool.bind(client(3), kT0 + 2, &out) == BindResult::kAssigned);  // the next second's budget
+}
+
 TEST_CASE("restore() accepts only bindings that fit the pool", "[tayga-dynamic]") {
   DynamicPool pool(options("172.16.0.0/24", {"172.16.0.1"}));
   const UnixSeconds now = kT0;
