@@ -355,8 +355,11 @@ bool save_dynamic_map(const std::string& path, std::span<const Binding> bindings
     return false;
   };
 
-  // O_TRUNC: a temporary file left by a killed writer (ours or Tayga's) is overwritten.
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A temporary file left by a killed writer (ours or Tayga's) is removed, not reused: it
+  // may belong to root while we run as `user` (the directory is ours, so unlink works), or
+  // be a link that opening would follow. O_EXCL then creates a fresh file of our own.
+  if (::unlink(temp.c_str()) != 0 && errno != ENOENT) return fail(temp + ": cannot remove a stale one", errno, false);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return fail(temp + ": cannot create", errno, false);
   int err = 0;
   if (!write_all(fd, text, &err)) {
@@ -375,16 +378,14 @@ bool save_dynamic_map(const std::string& path, std::span<const Binding> bindings
     return fail(temp + ": cannot rename to " + path, errno, true);
   }
   // The rename is a change to the directory; without this it may be lost in a power cut
-  // (the old file comes back, which is safe but loses the bindings just written).
-  const std::string dir = directory_of(path);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return fail(dir + ": cannot open the directory to fsync it", errno, false);
-  if (::fsync(dfd) != 0 && errno != EINVAL) {  // EINVAL: a file system that cannot sync directories
-    err = errno;
+  // (the old file comes back, which is safe but loses the bindings just written). Best
+  // effort: the file is already replaced, so a directory that cannot be opened or synced
+  // does not make the save a failure (which would only rewrite it again and again).
+  const int dfd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
     ::close(dfd);
-    return fail(dir + ": cannot fsync the directory", err, false);
   }
-  ::close(dfd);
   return true;
 }
 

@@ -547,6 +547,14 @@ TEST_CASE("Saving replaces the old file and a stale temporary file, and fails cl
   REQUIRE(tundra::save_dynamic_map(path, {}, kNow, &error));  // no bindings: just the header
   CHECK(parse(read_file(path), nullptr).entries.empty());
 
+  SECTION("past a stale temporary file that is a link: what it points to is left alone") {
+    write_file(dir.file("elsewhere"), "not ours\n");
+    REQUIRE(::symlink(dir.file("elsewhere").c_str(), (path + "~~").c_str()) == 0);
+    REQUIRE(tundra::save_dynamic_map(path, one, kNow, &error));
+    CHECK(read_file(dir.file("elsewhere")) == "not ours\n");
+    CHECK(std::filesystem::is_regular_file(std::filesystem::symlink_status(path)));
+    CHECK(read_file(path) == tundra::format_dynamic_map(one, kNow));
+  }
   SECTION("into a directory that does not exist") {
     REQUIRE_FALSE(tundra::save_dynamic_map(dir.file("missing/dynamic.map"), one, kNow, &error));
     CHECK(error == dir.file("missing/dynamic.map~~") + ": cannot create: No such file or directory");
