@@ -378,11 +378,13 @@ std::vector<MappingRow> Daemon::mappings() {
   }
   if (const DynamicPool* pool = t.pool()) {
     const UnixSeconds now = DataPlane::coarse_now();
+    const UnixSeconds drift = DataPlane::wall_clock_drift();  // shown in the wall clock of now
     for (const Binding& b : pool->bindings(now)) {
       const bool active = b.state == BindingState::kActive;
+      const UnixSeconds last_use = b.last_use + drift;
       rows.push_back(MappingRow{b.v6.to_string(), b.v4.to_string(), MappingKind::kDynamic,
-                                active ? MappingState::kActive : MappingState::kDormant, b.last_use,
-                                b.last_use + (active ? c.dynamic_dormant_after : c.dynamic_free_after)});
+                                active ? MappingState::kActive : MappingState::kDormant, last_use,
+                                last_use + (active ? c.dynamic_dormant_after : c.dynamic_free_after)});
     }
   }
   return rows;
@@ -390,8 +392,9 @@ std::vector<MappingRow> Daemon::mappings() {
 
 StatsSnapshot Daemon::stats() {
   StatsSnapshot s;
-  s.started_at = started_at_;
-  s.now = DataPlane::coarse_now();
+  const UnixSeconds drift = DataPlane::wall_clock_drift();  // shown in the wall clock of now
+  s.started_at = started_at_ + drift;
+  s.now = DataPlane::coarse_now() + drift;
   if (dns64_) s.dns64 = dns64_->stats();
   if (!plane_) {
     s.data_path_mode = "off (DNS64 only)";
@@ -459,6 +462,9 @@ void Daemon::check_bindings(bool final) {
   const DynamicPool* pool = plane_->translator().pool();
   if (!pool) return;
   const UnixSeconds now = DataPlane::coarse_now();
+  // Times logged and saved are in the wall clock of now: dynamic.map must stay right for the
+  // next start even when the clock was set after this one (a router without an RTC).
+  const UnixSeconds drift = DataPlane::wall_clock_drift();
   std::map<Ipv6Address, Binding> current;
   for (const Binding& b : pool->bindings(now)) current.emplace(b.v6, b);
   bool changed = false;
@@ -471,14 +477,14 @@ void Daemon::check_bindings(bool final) {
       if (b.state == BindingState::kActive) {
         log_binding_reactivated(v6, b.v4);
       } else {
-        log_binding_dormant(v6, b.v4, b.last_use);
+        log_binding_dormant(v6, b.v4, b.last_use + drift);
       }
     }
   }
   for (const auto& [v6, b] : last_bindings_) {
     if (!current.count(v6)) {
       changed = true;
-      log_binding_expired(v6, b.v4, b.last_use);
+      log_binding_expired(v6, b.v4, b.last_use + drift);
     }
   }
   last_bindings_ = std::move(current);
@@ -487,9 +493,12 @@ void Daemon::check_bindings(bool final) {
   if (changed) writer_->mark_changed(clock);
   if (final || writer_->due(clock)) {
     std::vector<Binding> all;
-    for (const auto& [v6, b] : last_bindings_) all.push_back(b);
+    for (const auto& [v6, b] : last_bindings_) {
+      all.push_back(b);
+      all.back().last_use += drift;
+    }
     std::string error;
-    bool ok = save_dynamic_map(dynamic_map_path(config_.translator.data_dir), all, now, &error);
+    bool ok = save_dynamic_map(dynamic_map_path(config_.translator.data_dir), all, now + drift, &error);
     // A full disk fails every retry (twice a second): say so once, and once when it heals.
     if (!ok && error != last_save_error_) log_error("{} (retrying every 0.5 s; said once)", error);
     if (ok && !last_save_error_.empty()) log_info("dynamic.map saved again");

@@ -10,7 +10,7 @@ apt-get install -y -q --no-install-recommends \
   g++ cmake ninja-build pkg-config ca-certificates \
   catch2 libtomlplusplus-dev libfmt-dev libcli11-dev libbenchmark-dev \
   libnl-3-dev libnl-route-3-dev libasio-dev \
-  iproute2 procps iputils-ping iputils-tracepath traceroute iperf3 socat curl python3 tcpdump ethtool \
+  iproute2 procps iputils-ping iputils-tracepath traceroute iperf3 socat curl python3 tcpdump ethtool faketime \
   nsd bind9-dnsutils knot-dnsutils python3-dnspython \
   clang-14 libclang-rt-14-dev llvm
 # The static stage of scripts/test.sh needs more (scripts/test-static.sh installs it as root): the cross compiler,

@@ -98,6 +98,12 @@ UnixSeconds DataPlane::coarse_now() {
   return mono.tv_sec + base.offset;
 }
 
+UnixSeconds DataPlane::wall_clock_drift() {
+  timespec real{};
+  clock_gettime(CLOCK_REALTIME, &real);  // as ClockBase reads it: 0 until the clock is set
+  return real.tv_sec - coarse_now();
+}
+
 DataPlane::DataPlane(std::vector<int> queue_fds, std::unique_ptr<Translator> initial, bool vnet_hdr)
     : vnet_hdr_(vnet_hdr), current_owned_(std::move(initial)) {
   current_.store(current_owned_.get(), std::memory_order_release);

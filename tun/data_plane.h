@@ -12,7 +12,10 @@
 //   (translator/dynamic_pool.h) gives lock-free readers and a writer lock for new bindings.
 // Each worker takes the clock once per batch: Unix seconds derived from CLOCK_MONOTONIC_COARSE
 // and the wall clock at start, so every worker has a fresh, monotonic `now` (Tayga's
-// multi-queue build stamps bindings with a clock only its idle main thread refreshes).
+// multi-queue build stamps bindings with a clock only its idle main thread refreshes), and a
+// wall clock set later (NTP on a router without a real-time clock) neither expires nor
+// revives bindings. Times that leave the process (dynamic.map, show, logs) add
+// wall_clock_drift() to say them in the wall clock of the moment.
 //
 // Counters: a worker counts into its private Counters and publishes a copy into relaxed
 // atomics after each batch; stats() sums the published copies (at most one batch behind).
@@ -103,6 +106,9 @@ class DataPlane {
 
   // Unix seconds from the coarse monotonic clock (see the header comment).
   static UnixSeconds coarse_now();
+  // How far the wall clock has moved from coarse_now() since the start: 0 unless it was set
+  // (or stepped) meanwhile. coarse_now() + wall_clock_drift() is the wall clock now.
+  static UnixSeconds wall_clock_drift();
 
  private:
   struct Worker;
