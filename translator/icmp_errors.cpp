@@ -105,6 +105,9 @@ Result reply_icmp6_error(Context& ctx, ConstBytes original, const Ip6Info& ip, I
 }
 
 Result answer_self4(Context& ctx, ConstBytes packet, const Ip4Info& ip) noexcept {
+  // RFC 1122 §3.2.1.3: a packet from 0/8, 127/8, multicast or broadcast is discarded, not
+  // answered (a spoofed broadcast source would draw replies to everyone).
+  if (is_invalid_source4(ip.src)) return drop(ctx, Counter::kDropSourceInvalid4);
   ConstBytes l4 = packet.subspan(ip.header_length);
   if (ip.protocol != kIcmp) {
     return reply_icmp4_error(ctx, packet, ip, Icmp4Type::kDestinationUnreachable,
@@ -130,6 +133,9 @@ Result answer_self4(Context& ctx, ConstBytes packet, const Ip4Info& ip) noexcept
 }
 
 Result answer_self6(Context& ctx, ConstBytes packet, const Ip6Info& ip) noexcept {
+  // As for translation: unspecified, loopback, IPv4-mapped, link-local and multicast sources
+  // (RFC 4291 §2.7: never a source) are dropped, not answered.
+  if (is_invalid_source6(ip.src)) return drop(ctx, Counter::kDropSourceInvalid6);
   ConstBytes l4 = packet.subspan(ip.l4_offset);
   if (ip.l4_protocol != kIcmpv6) {
     // RFC 8200 §4: an unrecognised Next Header at the destination.

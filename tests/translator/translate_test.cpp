@@ -240,3 +240,34 @@ TEST_CASE("Malformed and mutated packets are dropped and counted, and whatever i
     }
   }
 }
+
+TEST_CASE("The translator's own addresses answer a ping, but never one from an invalid source",
+          "[rfc1122-3.2.1.3][rfc4291-2.7]") {
+  Harness h;
+  const Ipv4Address self4 = v4("192.0.2.1");
+  const Ipv6Address self6 = v6("64:ff9b::192.0.2.1");  // no ipv6-addr: prefix + ipv4-addr
+  const auto ping4 = [&](const char* src) {
+    return ip4(v4(src), self4, 1, icmp4_echo(8, 7, 1, filler(16)));
+  };
+  const auto ping6 = [&](const char* src) {
+    return ip6(v6(src), self6, 58, icmp6_echo(v6(src), self6, 128, 7, 1, filler(16)));
+  };
+  CHECK(h.run(ping4("198.51.100.7")).reason == Counter::kEchoReplied4);
+  CHECK(h.outputs.size() == 1);
+  for (const char* src : {"255.255.255.255", "224.0.0.1", "0.0.0.0", "127.0.0.1"}) {
+    INFO(src);
+    CHECK(h.run(ping4(src)).reason == Counter::kDropSourceInvalid4);
+    CHECK(h.outputs.empty());
+  }
+  CHECK(h.run(ping6("2001:db8::1")).reason == Counter::kEchoReplied6);
+  CHECK(h.outputs.size() == 1);
+  for (const char* src : {"ff02::1", "fe80::1", "::1", "::ffff:198.51.100.7", "::"}) {
+    INFO(src);
+    CHECK(h.run(ping6(src)).reason == Counter::kDropSourceInvalid6);
+    CHECK(h.outputs.empty());
+  }
+  // Nor does UDP to the IPv6 address draw a Parameter Problem to a link-local source.
+  const Ipv6Address ll = v6("fe80::1");
+  CHECK(h.run(ip6(ll, self6, 17, udp6(ll, self6, 1000, 2000, filler(8)))).reason == Counter::kDropSourceInvalid6);
+  CHECK(h.outputs.empty());
+}
