@@ -65,20 +65,17 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
   Icmp4Kind kind{false, Icmp4Type::kDestinationUnreachable, 0};
   std::uint32_t rest = 0;
   bool has_length_attribute = false;  // RFC 4884 applies to the ICMPv6 message
+  bool packet_too_big = false;
   switch (static_cast<Icmp6Type>(type6)) {
     case Icmp6Type::kDestinationUnreachable:
       if (code6 < kUnreachableMap.size()) kind = kUnreachableMap[code6];
       has_length_attribute = true;
       break;
-    case Icmp6Type::kPacketTooBig: {
-      // RFC 7915 §5.2: MTU − 20, no more than what the IPv6 side lets through.
-      std::uint32_t mtu6 = load_be32(icmp, kIcmpRest);
-      std::uint32_t mtu4 = std::min(mtu6 > 20 ? mtu6 - 20 : 0, ctx.config.mtu - 20);
+    case Icmp6Type::kPacketTooBig:
       kind = {true, Icmp4Type::kDestinationUnreachable,
               static_cast<std::uint8_t>(Icmp4Unreachable::kFragmentationNeeded)};
-      rest = std::max<std::uint32_t>(mtu4, 68);  // RFC 791: every IPv4 link carries 68 bytes
+      packet_too_big = true;  // the MTU once the quoted packet is parsed
       break;
-    }
     case Icmp6Type::kTimeExceeded:
       kind = {true, Icmp4Type::kTimeExceeded, code6};
       has_length_attribute = true;
@@ -115,6 +112,16 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
   Ip6Info inner;
   Counter why;
   if (!parse_ip6(datagram, true, &inner, &why)) return drop(ctx, why);
+  if (packet_too_big) {
+    // RFC 7915 §5.2: the MTU less the header difference, "taking into account whether or
+    // not the packet in error includes a Fragment Header" (then 28: the IPv4 packet it came
+    // from was that much shorter), and no more than what the IPv6 side lets through.
+    const std::uint32_t overhead = inner.has_fragment ? kIp6Header + kFragmentHeader - kIp4MinHeader
+                                                      : kIp6Header - kIp4MinHeader;
+    const std::uint32_t mtu6 = load_be32(icmp, kIcmpRest);
+    const std::uint32_t mtu4 = std::min(mtu6 > overhead ? mtu6 - overhead : 0, ctx.config.mtu - overhead);
+    rest = std::max<std::uint32_t>(mtu4, 68);  // RFC 791: every IPv4 link carries 68 bytes
+  }
   ConstBytes inner_l4 = datagram.subspan(inner.l4_offset, inner.end - inner.l4_offset);
   if (inner.l4_protocol == kIcmpv6 && inner.is_first_fragment() && !inner_l4.empty() &&
       is_icmp6_error(load_u8(inner_l4, kIcmpType))) {

@@ -271,3 +271,34 @@ TEST_CASE("The translator's own addresses answer a ping, but never one from an i
   CHECK(h.run(ip6(ll, self6, 17, udp6(ll, self6, 1000, 2000, filler(8)))).reason == Counter::kDropSourceInvalid6);
   CHECK(h.outputs.empty());
 }
+
+TEST_CASE("Packet Too Big becomes Fragmentation Needed with 20 bytes less, 28 if the quoted packet has a Fragment Header",
+          "[rfc7915-5.2]") {
+  Harness h;
+  REQUIRE(h.run(ip6(kClient, kServer6, 17, udp6(kClient, kServer6, 5000, 53, filler(10)))).verdict == Verdict::kForward);
+  const Ipv6Address router = v6("2001:db8:ffff::fe");
+  // What the server sent to the client, as the IPv6 router quotes it: translated from IPv4
+  // with DF (no Fragment Header) or without (an atomic Fragment Header, RFC 7915 §4.1).
+  const auto too_big = [&](bool fragment_header) {
+    Packet l4 = udp6(kServer6, kClient, 53, 5000, filler(200));
+    if (fragment_header) {
+      Packet frag(8);
+      frag[0] = std::byte{17};
+      frag[7] = std::byte{9};  // identification
+      frag.insert(frag.end(), l4.begin(), l4.end());
+      l4 = frag;
+    }
+    const Packet quoted = ip6(kServer6, kClient, fragment_header ? 44 : 17, l4);
+    return ip6(router, kServer6, 58, icmp6_echo(router, kServer6, 2, 0, 1400, quoted));  // type 2, MTU 1400
+  };
+  for (const bool fragment_header : {false, true}) {
+    INFO("Fragment Header: " << fragment_header);
+    REQUIRE(h.run(too_big(fragment_header)).verdict == Verdict::kForward);
+    REQUIRE(h.outputs.size() == 1);
+    const Packet& out = h.outputs[0];
+    CHECK(u8(out, 20) == 3);  // Destination Unreachable
+    CHECK(u8(out, 21) == 4);  // Fragmentation Needed
+    CHECK(u16(out, 26) == (fragment_header ? 1372u : 1380u));
+    CHECK(check_packet(out.data(), out.size()) == "");
+  }
+}
