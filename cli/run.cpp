@@ -443,7 +443,10 @@ std::string Daemon::reload() {
     const UnixSeconds now = DataPlane::coarse_now();
     for (const Binding& b : plane_->translator().pool()->bindings(now)) (void)t->pool()->restore(b, now);
   }
-  if (t->pool()) t->pool()->set_writer_lock(&pool_lock_);
+  if (t->pool()) {
+    t->pool()->set_writer_lock(&pool_lock_);
+    t->pool()->set_new_per_second(next.translator.dynamic_new_per_second);  // a kept pool's too
+  }
   plane_->swap_translator(std::move(t));
   config_ = std::move(next);
   set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));

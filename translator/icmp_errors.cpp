@@ -133,9 +133,10 @@ Result answer_self4(Context& ctx, ConstBytes packet, const Ip4Info& ip) noexcept
 }
 
 Result answer_self6(Context& ctx, ConstBytes packet, const Ip6Info& ip) noexcept {
-  // As for translation: unspecified, loopback, IPv4-mapped, link-local and multicast sources
-  // (RFC 4291 §2.7: never a source) are dropped, not answered.
-  if (is_invalid_source6(ip.src)) return drop(ctx, Counter::kDropSourceInvalid6);
+  // Multicast (RFC 4291 §2.7: never a source), unspecified, loopback and IPv4-mapped sources
+  // (::/8) are dropped, not answered. A link-local source is answered: the TUN is a link,
+  // and the host's own fe80:: address on it is what a ping from the host itself uses.
+  if (ip.src.bytes[0] == 0x00 || ip.src.bytes[0] == 0xff) return drop(ctx, Counter::kDropSourceInvalid6);
   ConstBytes l4 = packet.subspan(ip.l4_offset);
   if (ip.l4_protocol != kIcmpv6) {
     // RFC 8200 §4: an unrecognised Next Header at the destination.

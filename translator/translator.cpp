@@ -80,11 +80,12 @@ std::optional<Translator> Translator::create(const TranslatorConfig& config, std
       if (pool.contains(e.v4.address) || e.v4.contains(pool.address)) options.reserved.push_back(e.v4);
     }
     if (existing_pool && same_pool_options(existing_pool->options(), options)) {
+      // Shared with the running translator: its budget changes only when the caller commits
+      // to this one (set_new_per_second), not while a reload may still be refused.
       t.pool_ = std::move(existing_pool);
     } else {
       t.pool_ = std::make_shared<DynamicPool>(std::move(options));
     }
-    t.pool_->set_new_per_second(config.dynamic_new_per_second);
   }
   return t;
 }

@@ -80,7 +80,9 @@ class Translator {
   // Validates `config` as a whole and builds the lookup tables. On failure returns nothing
   // and sets `*error` to one line naming the offending key.
   // `pool`: an existing pool to keep (on reload) when its options equal what `config` asks
-  // for; otherwise a new pool is made and the caller moves bindings over if it wants.
+  // for; otherwise a new pool is made and the caller moves bindings over if it wants. A kept
+  // pool is not changed here: the caller applies dynamic-new-per-second to it
+  // (set_new_per_second) once it commits to the new translator.
   static std::optional<Translator> create(const TranslatorConfig& config, std::string* error,
                                           std::shared_ptr<DynamicPool> pool = nullptr);
 

@@ -241,7 +241,7 @@ TEST_CASE("Malformed and mutated packets are dropped and counted, and whatever i
   }
 }
 
-TEST_CASE("The translator's own addresses answer a ping, but never one from an invalid source",
+TEST_CASE("The translator's own addresses answer a ping, but never one from a multicast, broadcast or unspecified source",
           "[rfc1122-3.2.1.3][rfc4291-2.7]") {
   Harness h;
   const Ipv4Address self4 = v4("192.0.2.1");
@@ -259,16 +259,20 @@ TEST_CASE("The translator's own addresses answer a ping, but never one from an i
     CHECK(h.run(ping4(src)).reason == Counter::kDropSourceInvalid4);
     CHECK(h.outputs.empty());
   }
-  CHECK(h.run(ping6("2001:db8::1")).reason == Counter::kEchoReplied6);
-  CHECK(h.outputs.size() == 1);
-  for (const char* src : {"ff02::1", "fe80::1", "::1", "::ffff:198.51.100.7", "::"}) {
+  for (const char* src : {"2001:db8::1", "fe80::1"}) {  // link-local: the host on the TUN's link
+    INFO(src);
+    CHECK(h.run(ping6(src)).reason == Counter::kEchoReplied6);
+    CHECK(h.outputs.size() == 1);
+  }
+  for (const char* src : {"ff02::1", "::1", "::ffff:198.51.100.7", "::"}) {
     INFO(src);
     CHECK(h.run(ping6(src)).reason == Counter::kDropSourceInvalid6);
     CHECK(h.outputs.empty());
   }
-  // Nor does UDP to the IPv6 address draw a Parameter Problem to a link-local source.
-  const Ipv6Address ll = v6("fe80::1");
-  CHECK(h.run(ip6(ll, self6, 17, udp6(ll, self6, 1000, 2000, filler(8)))).reason == Counter::kDropSourceInvalid6);
+  // Nor does UDP to the IPv6 address draw a Parameter Problem to a multicast source.
+  const Ipv6Address all_nodes = v6("ff02::1");
+  CHECK(h.run(ip6(all_nodes, self6, 17, udp6(all_nodes, self6, 1000, 2000, filler(8)))).reason ==
+        Counter::kDropSourceInvalid6);
   CHECK(h.outputs.empty());
 }
 
@@ -301,4 +305,25 @@ TEST_CASE("Packet Too Big becomes Fragmentation Needed with 20 bytes less, 28 if
     CHECK(u16(out, 26) == (fragment_header ? 1372u : 1380u));
     CHECK(check_packet(out.data(), out.size()) == "");
   }
+}
+
+TEST_CASE("A reload's translator keeps the running pool's budget until the daemon commits to it",
+          "[tayga-dynamic]") {
+  // A reload may still be refused after Translator::create (the DNS64 part, say): the
+  // running pool must not have taken the new dynamic-new-per-second by then.
+  TranslatorConfig c = Harness::default_config();
+  c.dynamic_new_per_second = 1;
+  std::string error;
+  auto running = Translator::create(c, &error);
+  REQUIRE(running);
+  const std::shared_ptr<DynamicPool> pool = running->shared_pool();
+  c.dynamic_new_per_second = 50;
+  auto next = Translator::create(c, &error, pool);
+  REQUIRE(next);
+  REQUIRE(next->shared_pool() == pool);  // same shape: kept
+  Ipv4Address out{0};
+  CHECK(pool->bind(v6("2001:db8::a"), 100, &out) == BindResult::kAssigned);
+  CHECK(pool->bind(v6("2001:db8::b"), 100, &out) == BindResult::kRateLimited);  // still 1 per second
+  pool->set_new_per_second(c.dynamic_new_per_second);  // what the daemon does when it swaps
+  CHECK(pool->bind(v6("2001:db8::b"), 100, &out) == BindResult::kAssigned);
 }
