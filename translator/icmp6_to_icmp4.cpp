@@ -116,8 +116,7 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
     // RFC 7915 §5.2: the MTU less the header difference, "taking into account whether or
     // not the packet in error includes a Fragment Header" (then 28: the IPv4 packet it came
     // from was that much shorter), and no more than what the IPv6 side lets through.
-    const std::uint32_t overhead = inner.has_fragment ? kIp6Header + kFragmentHeader - kIp4MinHeader
-                                                      : kIp6Header - kIp4MinHeader;
+    const std::uint32_t overhead = kIp6Header + (inner.has_fragment ? kFragmentHeader : 0) - kIp4MinHeader;
     const std::uint32_t mtu6 = load_be32(icmp, kIcmpRest);
     const std::uint32_t mtu4 = std::min(mtu6 > overhead ? mtu6 - overhead : 0, ctx.config.mtu - overhead);
     rest = std::max<std::uint32_t>(mtu4, 68);  // RFC 791: every IPv4 link carries 68 bytes
