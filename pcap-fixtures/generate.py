@@ -1010,6 +1010,65 @@ def rfc7757_hairpinning():
     return inputs, expected
 
 
+@fixture("rfc7757", "4", "hairpinning-icmp-errors",
+         "ICMP errors about hairpinned packets go back to the IPv6 sender, as it addressed them",
+         config=cfg(map=HAIRPIN_MAPS, udp_zero_checksum="icmp"),
+         explain="""\
+The hosts of `4-hairpinning-eam`: A 2001:db8:6::5 (EAM 198.51.100.5) wrote to B as
+64:ff9b::c000:246, and B 2001:db8:7::6 (EAM 192.0.2.70) received A's datagram from
+64:ff9b::c633:6405 (source through the prefix). Packets 1–3 are ICMPv6 errors about that
+datagram, quoting it as it was delivered (64:ff9b::c633:6405 → 2001:db8:7::6, hop limit 63,
+traffic class 0x28) and addressed to A's prefix form. Translated to IPv4 each is addressed
+to 198.51.100.5, which belongs to the IPv6 side, so it is hairpinned like the packet in
+error was: translated straight back to ICMPv6 for A, hop limit decremented once (64 → 63).
+Its quote becomes the datagram as A sent it (2001:db8:6::5 → 64:ff9b::c000:246, the UDP
+checksum A computed): the quoted destination goes through the prefix, as A addressed it,
+not through B's EAM, or A's socket could not match the error. The outer source goes
+through the prefix like any hairpinned source: B's Port Unreachable (1/4 → 3/3 → 1/4)
+comes from 64:ff9b::c000:246; Time Exceeded from B's router 2001:db8:7::3f (EAM
+192.0.2.127) from 64:ff9b::c000:27f; No Route from 2001:db8:5::1, which nothing maps, gets
+the RFC 6791 source 192.0.2.1 on the IPv4 leg, the translator's own address, which is
+2001:db8:ffff::1 (`ipv6-addr`) on the IPv6 side (1/0 → 3/1 → 1/0). Packet 4: A's UDP
+datagram with checksum 0 to B's prefix form is refused on the hairpin's IPv4 → IPv6 leg
+(`udp-zero-checksum = "icmp"`: ICMPv4 3/13 from 192.0.2.1 to 198.51.100.5); that error too
+goes back to A as ICMPv6, 1/1 from ipv6-addr with hop limit 64, quoting A's datagram with
+the hop limit it had on the IPv4 leg (63), instead of leaving as IPv4.""")
+def rfc7757_hairpinning_icmp_errors():
+    """RFC 7757 §4 (paraphrase): hairpinned packets are translated to IPv4 and immediately
+    back to IPv6, the source through the RFC 6052 prefix, so that the destination's answers
+    take the same path in reverse. ICMP errors are answers too.
+    RFC 7915 §5.3: The ICMP error messages containing the packet in error MUST be
+    translated just like a normal IP packet (except that the TTL/Hop Limit value of the
+    inner IPv4/IPv6 packet are not decremented).
+    RFC 6791 §4: the translator uses an address of its own as the source of ICMPv4 errors
+    whose IPv6 source cannot be translated."""
+    a_eam, b_eam = CLIENT6, "2001:db8:7::6"
+    rb_eam, ru = "2001:db8:7::3f", "2001:db8:5::1"
+    assert eam_ip4_to_ip6("192.0.2.64/26", "2001:db8:7::/122", "192.0.2.127") == rb_eam
+    a_wkp, b_wkp = rfc6052_embed(WKP, CLIENT4), rfc6052_embed(WKP, "192.0.2.70")
+    rb_wkp = rfc6052_embed(WKP, "192.0.2.127")
+    p1, p4 = text(18, "hairpin "), text(20, "no checksum ")
+    as_sent = ipv6(a_eam, b_wkp, UDP, udp(a_eam, b_wkp, 40000, 7000, p1), hlim=63, tc=0x28)
+    as_delivered = ipv6(a_wkp, b_eam, UDP, udp(a_wkp, b_eam, 40000, 7000, p1), hlim=63, tc=0x28)
+    expired_sent = ipv6(a_eam, b_wkp, UDP, udp(a_eam, b_wkp, 40000, 7000, p1), hlim=1, tc=0x28)
+    expired_delivered = ipv6(a_wkp, b_eam, UDP, udp(a_wkp, b_eam, 40000, 7000, p1), hlim=1, tc=0x28)
+    no_checksum = udp(a_eam, b_wkp, 40001, 7000, p4, cksum=0)
+    inputs = [
+        (err6(b_eam, a_wkp, 1, 4, bytes(4), as_delivered), "B: Port Unreachable"),
+        (err6(rb_eam, a_wkp, 3, 0, bytes(4), expired_delivered), "B's router: Time Exceeded"),
+        (err6(ru, a_wkp, 1, 0, bytes(4), as_delivered), "an unmapped router: No Route"),
+        (ipv6(a_eam, b_wkp, UDP, no_checksum), "A → B, UDP checksum 0"),
+    ]
+    expected = [
+        (err6(b_wkp, a_eam, 1, 4, bytes(4), as_sent, hlim=63), "from B's prefix form, quoting A's datagram"),
+        (err6(rb_wkp, a_eam, 3, 0, bytes(4), expired_sent, hlim=63), "from the router's prefix form"),
+        (err6(XLAT6, a_eam, 1, 0, bytes(4), as_sent, hlim=63), "RFC 6791 source 192.0.2.1 = ipv6-addr"),
+        (err6(XLAT6, a_eam, 1, 1, bytes(4), ipv6(a_eam, b_wkp, UDP, no_checksum, hlim=63), hlim=64),
+         "the translator's own error, as ICMPv6"),
+    ]
+    return inputs, expected
+
+
 # ---------------------------------------------------------------------------------------
 # RFC 7915 §4: IPv4 → IPv6.
 

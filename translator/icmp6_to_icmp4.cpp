@@ -200,6 +200,8 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
   store_be32(icmp4, kIcmpRest, rest);
   if (length_attribute != 0) store_u8(icmp4, kIcmp4LengthAttribute, length_attribute);
   store_be16(icmp4, kIcmpChecksum, checksum_finish(checksum_add(icmp4)));
+  // RFC 7757 §4: an error about a hairpinned packet goes back to its IPv6 sender.
+  if (is_hairpin_destination(ctx, dst)) return hairpin_icmp4_error(ctx, out.first(total));
   if (!emit(ctx, out.first(total))) return drop(ctx, Counter::kDropTooBig);
   return forward(ctx, Counter::kTranslated64);
 }

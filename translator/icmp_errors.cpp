@@ -78,6 +78,14 @@ Result reply_icmp4_error(Context& ctx, ConstBytes original, const Ip4Info& ip, I
   store_be32(icmp, kIcmpRest, rest);
   std::memcpy(icmp.data() + kIcmpHeader, original.data(), quote);
   store_be16(icmp, kIcmpChecksum, checksum_finish(checksum_add(icmp)));
+  if (is_hairpin_destination(ctx, ip.src)) {
+    // RFC 7757 §4: the packet in error came from the IPv6 side (it was being hairpinned),
+    // so its error goes back there, as ICMPv6.
+    ctx.counters.count(reason);
+    if (hairpin_icmp4_error(ctx, out).verdict == Verdict::kDrop) return Result{Verdict::kDrop, reason};
+    ++ctx.counters.icmp_sent6;
+    return Result{Verdict::kReply, reason};
+  }
   ++ctx.counters.icmp_sent4;
   return replied(ctx, out, reason);
 }

@@ -138,6 +138,10 @@ Result answer_self6(Context& ctx, ConstBytes packet, const Ip6Info& ip) noexcept
 // was already decremented and its source maps through the prefix.
 Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& packet, bool hairpin) noexcept;
 Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& packet) noexcept;
+// RFC 7757 §4: an ICMPv4 error built in scratch (a translated ICMPv6 error, or one of the
+// translator's own) whose destination belongs to the IPv6 side goes back to IPv6 as a
+// hairpinned packet, like the packet in error did, instead of leaving as IPv4.
+Result hairpin_icmp4_error(Context& ctx, Bytes error) noexcept;
 
 // ICMP error translation (translator/icmp4_to_icmp6.cpp, icmp6_to_icmp4.cpp), RFC 7915 §4.3/§5.3.
 Result translate_icmp4_error(Context& ctx, ConstBytes packet, const Ip4Info& ip,

@@ -95,10 +95,11 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
   Mapped6 src;
   if (hairpin) {
     // RFC 7757 §4: the hairpinned packet's source is the IPv4 address in the NAT64 prefix,
-    // so that the receiver answers through the translator again.
+    // so that the receiver answers through the translator again. The translator's own
+    // address (the source of its errors) is its IPv6 address.
     if (!ctx.config.prefix) return drop(ctx, Counter::kDropHairpinLoop);
     src.ok = true;
-    src.addr = ctx.config.prefix->embed(ip.src);
+    src.addr = ip.src == ctx.config.ipv4_addr ? ctx.ipv6_addr : ctx.config.prefix->embed(ip.src);
   } else {
     src = map_ip4_to_ip6(ctx, ip.src, icmp_error ? Role::kErrorSource : Role::kSource);
     if (!src.ok && icmp_error) {
@@ -226,6 +227,13 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
   pb.length = length6;
   if (!emit(ctx, out)) return drop(ctx, Counter::kDropTooBig);
   return forward(ctx, hairpin ? Counter::kHairpinned : Counter::kTranslated46);
+}
+
+Result hairpin_icmp4_error(Context& ctx, Bytes error) noexcept {
+  // An ICMP error is rebuilt in scratch (translate_icmp4_error), never translated in place,
+  // so the buffer needs no headroom.
+  PacketBuffer pb{error, 0, error.size()};
+  return translate_ip4_to_ip6(ctx, pb, true);
 }
 
 }  // namespace tundra::detail
