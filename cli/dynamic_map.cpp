@@ -317,6 +317,17 @@ RestoreSummary restore_into(DynamicPool& pool, const DynamicMap& map, UnixSecond
   return summary;
 }
 
+std::size_t carry_bindings(const DynamicPool& from, DynamicPool& to, UnixSeconds now,
+                           std::span<const Ipv6Prefix> ipv6_static) {
+  std::size_t carried = 0;
+  for (const Binding& b : from.bindings(now)) {
+    const bool is_static = std::any_of(ipv6_static.begin(), ipv6_static.end(),
+                                       [&](const Ipv6Prefix& p) { return p.contains(b.v6); });
+    if (!is_static && to.restore(b, now)) ++carried;
+  }
+  return carried;
+}
+
 std::string format_dynamic_map(std::span<const Binding> bindings, UnixSeconds now) {
   std::string out;
   out.reserve(512 + bindings.size() * 64);

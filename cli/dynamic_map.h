@@ -113,6 +113,14 @@ RestoreSummary restore_into(DynamicPool& pool, const DynamicMap& map, UnixSecond
                             std::vector<std::string>* warnings,
                             std::span<const Ipv6Prefix> ipv6_static = {});
 
+// A reload that gives the pool a new shape (cli/run.cpp): copies `from`'s live bindings into
+// `to` with DynamicPool::restore(), which refuses those that no longer fit (outside the new
+// pool, reserved, or already bound there), except clients whose IPv6 address lies in one of
+// `ipv6_static`, as restore_into() skips them. Returns how many were copied. Calling it
+// again after more bindings were made in `from` copies just those.
+std::size_t carry_bindings(const DynamicPool& from, DynamicPool& to, UnixSeconds now,
+                           std::span<const Ipv6Prefix> ipv6_static);
+
 // The whole file as save_dynamic_map() writes it: the `###` header, then one line per
 // binding in the order given. `now` is the "Last written" time in the header (UTC).
 std::string format_dynamic_map(std::span<const Binding> bindings, UnixSeconds now);

@@ -59,6 +59,40 @@ class MutexPoolLock final : public PoolWriterLock {
   std::mutex mutex_;
 };
 
+// Routes into the TUN, by family.
+struct TunRoutes {
+  std::vector<Ipv4Prefix> v4;
+  std::vector<Ipv6Prefix> v6;
+};
+
+// The routes `configure-interface` adds: the prefix, the pool, the translator's own
+// addresses, and the IPv4 side of each map (including map-file's). Only that side: a map's
+// IPv6 side is usually a real IPv6 host, whose traffic must not be pulled into the TUN (a
+// map standing for IPv4 servers needs a tun-route; docs/configuration.md).
+TunRoutes configured_routes(const TranslatorConfig& t, const Translator& translator) {
+  TunRoutes r;
+  if (t.prefix) r.v6.push_back(t.prefix->prefix());
+  if (t.dynamic_pool) r.v4.push_back(*t.dynamic_pool);
+  r.v4.push_back(Ipv4Prefix{t.ipv4_addr, 32});
+  const Ipv6Address self6 = t.effective_ipv6_addr();
+  if (!(t.prefix && t.prefix->contains(self6))) r.v6.push_back(Ipv6Prefix{self6, 128});
+  for (const auto& m : translator.eam().entries()) r.v4.push_back(m.v4);
+  return r;
+}
+
+// `tun-route`: added whatever configure-interface says.
+TunRoutes extra_routes(const Config& config) {
+  TunRoutes r;
+  for (const auto& p : config.tun_routes) {
+    if (const auto* p4 = std::get_if<Ipv4Prefix>(&p)) {
+      r.v4.push_back(*p4);
+    } else {
+      r.v6.push_back(std::get<Ipv6Prefix>(p));
+    }
+  }
+  return r;
+}
+
 // Reads `map-file` (Tayga: extra `map` lines, reloaded on SIGHUP): one "[map] IPv4[/len]
 // IPv6[/len]" per line, '#' comments.
 bool read_map_file(const std::string& path, std::vector<EamEntry>* out, std::string* error) {
@@ -154,6 +188,7 @@ class Daemon final : public DaemonView {
 
  private:
   bool set_up_interface(std::string* error);
+  void update_interface(bool configure);
   bool enable_offloads(TunOptions options, std::string* error);
   void check_bindings(bool final);
   bool drop_privileges(std::string* error);
@@ -250,21 +285,20 @@ bool Daemon::set_up_interface(std::string* error) {
     if (!s) *error = s.message();
     return s.is_ok();
   };
+  auto add_all = [&](const TunRoutes& routes) {
+    for (const auto& p : routes.v4) {
+      if (!check(netlink_.add_route(p))) return false;
+    }
+    for (const auto& p : routes.v6) {
+      if (!check(netlink_.add_route(p))) return false;
+    }
+    return true;
+  };
   if (config_.configure_interface) {
     if (!check(netlink_.set_mtu(t.mtu)) || !check(netlink_.set_txqueuelen(10000)) || !check(netlink_.set_up())) {
       return false;
     }
-    if (t.prefix && !check(netlink_.add_route(t.prefix->prefix()))) return false;
-    if (t.dynamic_pool && !check(netlink_.add_route(*t.dynamic_pool))) return false;
-    if (!check(netlink_.add_route(Ipv4Prefix{t.ipv4_addr, 32}))) return false;
-    Ipv6Address self6 = t.effective_ipv6_addr();
-    if (!(t.prefix && t.prefix->contains(self6)) && !check(netlink_.add_route(Ipv6Prefix{self6, 128}))) return false;
-    // Only the IPv4 side of each map: its IPv6 side is usually a real IPv6 host, whose
-    // traffic must not be pulled into the TUN (a map standing for IPv4 servers needs a
-    // tun-route; docs/configuration.md).
-    for (const auto& m : plane_->translator().eam().entries()) {
-      if (!check(netlink_.add_route(m.v4))) return false;
-    }
+    if (!add_all(configured_routes(t, plane_->translator()))) return false;
   }
   for (const auto& a : config_.tun_ips) {
     bool ok = std::holds_alternative<Ipv4Address>(a.address)
@@ -272,13 +306,25 @@ bool Daemon::set_up_interface(std::string* error) {
                   : check(netlink_.add_address(std::get<Ipv6Address>(a.address), a.length));
     if (!ok) return false;
   }
-  for (const auto& r : config_.tun_routes) {
-    bool ok = std::holds_alternative<Ipv4Prefix>(r) ? check(netlink_.add_route(std::get<Ipv4Prefix>(r)))
-                                                    : check(netlink_.add_route(std::get<Ipv6Prefix>(r)));
-    if (!ok) return false;
-  }
+  if (!add_all(extra_routes(config_))) return false;
   for (const auto& note : netlink_.notes()) log_info("{}", note);
   return true;
+}
+
+// A reload changed the prefix, the pool, ipv4-addr, ipv6-addr, a map, the map-file or a
+// tun-route: the routes follow (new ones added, ours no longer wanted removed), and with
+// configure-interface the MTU too. The translator is already swapped in, so a failure is
+// logged, not refused.
+void Daemon::update_interface(bool configure) {
+  TunRoutes routes = configure ? configured_routes(config_.translator, plane_->translator()) : TunRoutes{};
+  const TunRoutes extra = extra_routes(config_);
+  routes.v4.insert(routes.v4.end(), extra.v4.begin(), extra.v4.end());
+  routes.v6.insert(routes.v6.end(), extra.v6.begin(), extra.v6.end());
+  if (configure) {
+    if (Status s = netlink_.set_mtu(config_.translator.mtu); !s) log_error("reload: {}", s.message());
+  }
+  if (Status s = netlink_.set_routes(routes.v4, routes.v6); !s) log_error("reload: {}", s.message());
+  for (const auto& note : netlink_.notes()) log_info("reload: {}", note);
 }
 
 // The capabilities the daemon keeps after dropping to `user` (docs/security.md):
@@ -435,20 +481,32 @@ std::string Daemon::reload() {
   }
   if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers ||
       next.offload != config_.offload || next.pin_workers != config_.pin_workers ||
-      next.busy_poll_us != config_.busy_poll_us) {
-    log_warn("reload: tun-device, workers, pin-workers, busy-poll and offload take effect at the next restart");
+      next.busy_poll_us != config_.busy_poll_us || next.configure_interface != config_.configure_interface ||
+      next.tun_ips != config_.tun_ips) {
+    log_warn(
+        "reload: tun-device, workers, pin-workers, busy-poll, offload, configure-interface and tun-ip take effect at "
+        "the next restart");
   }
+  const bool configure = config_.configure_interface;  // the running one, as just said
+  // The pool changed shape: carry over the bindings that still fit, except clients that a
+  // static map now covers (as a start does with dynamic.map).
+  std::shared_ptr<DynamicPool> replaced;
+  std::vector<Ipv6Prefix> statics;
+  for (const auto& m : t->eam().entries()) statics.push_back(m.v6);
   if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
-    // The pool changed shape: carry over the bindings that still fit.
-    const UnixSeconds now = DataPlane::coarse_now();
-    for (const Binding& b : plane_->translator().pool()->bindings(now)) (void)t->pool()->restore(b, now);
+    replaced = plane_->translator().shared_pool();
+    (void)carry_bindings(*replaced, *t->pool(), DataPlane::coarse_now(), statics);
   }
   if (t->pool()) {
     t->pool()->set_writer_lock(&pool_lock_);
     t->pool()->set_new_per_second(next.translator.dynamic_new_per_second);  // a kept pool's too
   }
   plane_->swap_translator(std::move(t));
+  // Workers bound new clients in the old pool until they all took the new translator,
+  // which swap_translator() waited for: copy those too, unless they have rebound since.
+  if (replaced) (void)carry_bindings(*replaced, *plane_->translator().pool(), DataPlane::coarse_now(), statics);
   config_ = std::move(next);
+  update_interface(configure);
   set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
   std::uint8_t mask = 0;
   std::string ignored;

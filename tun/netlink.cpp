@@ -354,6 +354,60 @@ bool InterfaceConfigurator::route_exists_on_device(int family, const Bytes& byte
   return false;
 }
 
+std::string InterfaceConfigurator::remove(const Added& object) {
+  const std::size_t width = address_width(object.family);
+  // Format through the translator's types so messages match the ones from add_*().
+  std::string text;
+  if (object.family == AF_INET) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < width; ++i) v = v << 8 | object.bytes[i];
+    text = Ipv4Address{v}.to_string();
+  } else {
+    text = Ipv6Address{object.bytes}.to_string();
+  }
+  text += "/" + std::to_string(object.length) + " dev " + name_;
+  kernel_error_ = {};
+  int err = 0;
+  if (object.kind == Added::Kind::kRoute) {
+    text = "route " + text;
+    RoutePtr route = build_route(object.family, object.bytes, object.length, ifindex_);
+    err = route ? rtnl_route_delete(sock_, route.get(), 0) : -NLE_NOMEM;
+  } else {
+    text = "address " + text;
+    AddrPtr address = build_address(object.family, object.bytes, object.length, ifindex_);
+    err = address ? rtnl_addr_delete(sock_, address.get(), 0) : -NLE_NOMEM;
+  }
+  if (err < 0 && !already_gone(kernel_error_.error)) return text + ": removing: " + error_text(err);
+  return "";
+}
+
+Status InterfaceConfigurator::set_routes(std::span<const Ipv4Prefix> v4, std::span<const Ipv6Prefix> v6) {
+  if (sock_ == nullptr) return Status::error("link " + name_ + ": netlink not open");
+  notes_.clear();
+  std::string failures;
+  auto fail = [&failures](const std::string& line) {
+    if (!failures.empty()) failures += "; ";
+    failures += line;
+  };
+  std::vector<Added> wanted;
+  for (const Ipv4Prefix& p : v4) wanted.push_back({Added::Kind::kRoute, AF_INET, bytes_of(p.address), p.length});
+  for (const Ipv6Prefix& p : v6) wanted.push_back({Added::Kind::kRoute, AF_INET6, bytes_of(p.address), p.length});
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (std::find(added_.begin(), added_.end(), wanted[i]) != added_.end()) continue;
+    const Status s = i < v4.size() ? add_route(v4[i]) : add_route(v6[i - v4.size()]);
+    if (!s) fail(s.message());
+  }
+  for (auto it = added_.begin(); it != added_.end();) {
+    if (it->kind != Added::Kind::kRoute || std::find(wanted.begin(), wanted.end(), *it) != wanted.end()) {
+      ++it;
+      continue;
+    }
+    if (std::string failure = remove(*it); !failure.empty()) fail(failure);
+    it = added_.erase(it);
+  }
+  return failures.empty() ? Status::ok() : Status::error(failures);
+}
+
 Status InterfaceConfigurator::undo() {
   std::string failures;
   auto fail = [&failures](const std::string& line) {
@@ -365,32 +419,7 @@ Status InterfaceConfigurator::undo() {
     return Status::error("link " + name_ + ": netlink not open");
   }
   for (auto it = added_.rbegin(); it != added_.rend(); ++it) {
-    const std::size_t width = address_width(it->family);
-    // Format through the translator's types so messages match the ones from add_*().
-    std::string text;
-    if (it->family == AF_INET) {
-      std::uint32_t v = 0;
-      for (std::size_t i = 0; i < width; ++i) v = v << 8 | it->bytes[i];
-      text = Ipv4Address{v}.to_string();
-    } else {
-      text = Ipv6Address{it->bytes}.to_string();
-    }
-    text += "/" + std::to_string(it->length) + " dev " + name_;
-    kernel_error_ = {};
-    int err = 0;
-    if (it->kind == Added::Kind::kRoute) {
-      text = "route " + text;
-      RoutePtr route = build_route(it->family, it->bytes, it->length, ifindex_);
-      err = route ? rtnl_route_delete(sock_, route.get(), 0) : -NLE_NOMEM;
-    } else {
-      text = "address " + text;
-      AddrPtr address = build_address(it->family, it->bytes, it->length, ifindex_);
-      err = address ? rtnl_addr_delete(sock_, address.get(), 0) : -NLE_NOMEM;
-    }
-    if (err < 0) {
-      const std::string reason = error_text(err);
-      if (!already_gone(kernel_error_.error)) fail(text + ": removing: " + reason);
-    }
+    if (std::string failure = remove(*it); !failure.empty()) fail(failure);
   }
   added_.clear();
   if (brought_up_) {

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ class InterfaceConfigurator {
   Status add_route(const Ipv4Prefix& prefix);
   Status add_route(const Ipv6Prefix& prefix);
 
+  // A reload: makes the routes this object added exactly `v4` and `v6`. Each one it has
+  // not added yet is added as add_route() adds it; then each one it added before and no
+  // longer wanted is removed (in that order, so that traffic moving from an old route to a
+  // new one always has one). Routes found already in place are left alone, as at exit.
+  // Tries everything; returns the failures joined by "; ". notes() then holds this call's.
+  Status set_routes(std::span<const Ipv4Prefix> v4, std::span<const Ipv6Prefix> v6);
+
   // Removes the routes and addresses this object added (newest first) and brings the link
   // down if set_up() brought it up. Tries everything; returns the failures joined by "; ".
   // Afterwards nothing is recorded, so a second undo() does nothing.
@@ -92,6 +100,7 @@ class InterfaceConfigurator {
     int family;                           // AF_INET or AF_INET6
     std::array<std::uint8_t, 16> bytes;  // network order; the first 4 for IPv4
     std::uint8_t length;                 // prefix length
+    bool operator==(const Added&) const = default;
   };
 
   Status add_route_bytes(int family, const std::array<std::uint8_t, 16>& bytes,
@@ -102,6 +111,8 @@ class InterfaceConfigurator {
                      int up);
   bool route_exists_on_device(int family, const std::array<std::uint8_t, 16>& bytes,
                               std::uint8_t length);
+  // Deletes one object this object added; "" or the failure as one line.
+  std::string remove(const Added& object);
   // The failure of the request just made, as text; also fills kernel_error_.error.
   std::string error_text(int nl_error);
 

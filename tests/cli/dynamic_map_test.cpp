@@ -534,6 +534,44 @@ TEST_CASE("Bindings survive a save and a load into a fresh pool unchanged", "[dy
   }
 }
 
+TEST_CASE("A reload's new pool gets the old pool's bindings that fit, not statically mapped clients, "
+          "and a second pass adds only later ones",
+          "[dynamic-map]") {
+  DynamicPool old_pool(pool_options());  // 172.16.0.0/24
+  const auto restore = [&](const char* a4, const char* a6) {
+    REQUIRE(old_pool.restore(Binding{v4(a4), v6(a6), kNow - 60, BindingState::kActive}, kNow));
+  };
+  restore("172.16.0.10", "2001:db8::a");   // fits the new pool
+  restore("172.16.0.200", "2001:db8::b");  // outside the new pool
+  restore("172.16.0.11", "2001:db8:5::1"); // its client is now statically mapped
+  restore("172.16.0.12", "2001:db8::c");   // already bound in the new pool (to another address)
+
+  DynamicPoolOptions shape = pool_options();
+  shape.pool = v4p("172.16.0.0/25");
+  DynamicPool new_pool(shape);
+  REQUIRE(new_pool.restore(Binding{v4("172.16.0.99"), v6("2001:db8::c"), kNow, BindingState::kActive}, kNow));
+  const std::vector<Ipv6Prefix> statics = {*Ipv6Prefix::parse("2001:db8:5::/64")};
+
+  CHECK(tundra::carry_bindings(old_pool, new_pool, kNow, statics) == 1);
+  const auto owner = [&](const char* a6) -> std::string {
+    for (const Binding& b : new_pool.bindings(kNow)) {
+      if (b.v6 == v6(a6)) return b.v4.to_string();
+    }
+    return "none";
+  };
+  CHECK(owner("2001:db8::a") == "172.16.0.10");
+  CHECK(owner("2001:db8::b") == "none");
+  CHECK(owner("2001:db8:5::1") == "none");
+  CHECK(owner("2001:db8::c") == "172.16.0.99");
+
+  // A client bound in the old pool while the swap was under way comes across in the second
+  // pass; the rest are there already.
+  restore("172.16.0.13", "2001:db8::d");
+  CHECK(tundra::carry_bindings(old_pool, new_pool, kNow, statics) == 1);
+  CHECK(owner("2001:db8::d") == "172.16.0.13");
+  CHECK(new_pool.bindings(kNow).size() == 3);
+}
+
 TEST_CASE("Saving replaces the old file and a stale temporary file, and fails cleanly", "[dynamic-map]") {
   TempDir dir;
   const std::string path = dir.file("dynamic.map");

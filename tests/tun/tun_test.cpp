@@ -420,6 +420,52 @@ TEST_CASE("Routes for IPv4 and IPv6 prefixes are added, and undo removes them an
   CHECK(shows_up(ip("link show dev nat64")));  // it was up before: stays up
 }
 
+TEST_CASE("set_routes adds the routes a reload wants, removes only its own that went, and undo the rest",
+          "[tun]") {
+  ENTER_FRESH_NETNS();
+  TunDevice tun;
+  require_ok(tun.open(options("nat64", 1)));
+  must("ip link set dev nat64 up");
+  must("ip route add 198.51.100.0/24 dev nat64");  // the operator's
+
+  InterfaceConfigurator c;
+  require_ok(c.open("nat64"));
+  require_ok(c.add_route(*Ipv4Prefix::parse("192.168.255.0/24")));  // the pool at start
+  require_ok(c.add_route(*Ipv4Prefix::parse("192.0.2.3")));         // a map at start
+  require_ok(c.add_route(*Ipv6Prefix::parse("64:ff9b::/96")));
+
+  // The reload: a wider pool, the map gone, a new map, the prefix kept, and the operator's
+  // route now also wanted.
+  const std::vector<Ipv4Prefix> v4 = {*Ipv4Prefix::parse("192.168.254.0/23"), *Ipv4Prefix::parse("192.0.2.4"),
+                                      *Ipv4Prefix::parse("198.51.100.0/24")};
+  const std::vector<Ipv6Prefix> v6 = {*Ipv6Prefix::parse("64:ff9b::/96")};
+  require_ok(c.set_routes(v4, v6));
+  REQUIRE(c.notes().size() == 1);
+  CHECK(c.notes()[0] == "route 198.51.100.0/24 dev nat64: already present; kept at exit");
+  std::string v4routes = ip("route show");
+  std::string v6routes = ip("-6 route show");
+  {
+    INFO(v4routes << v6routes);
+    CHECK(contains(v4routes, "192.168.254.0/23 dev nat64 proto static"));
+    CHECK(contains(v4routes, "192.0.2.4 dev nat64 proto static"));
+    CHECK_FALSE(contains(v4routes, "192.168.255.0/24"));
+    CHECK_FALSE(contains(v4routes, "192.0.2.3 "));
+    CHECK(contains(v4routes, "198.51.100.0/24 dev nat64 scope link"));
+    CHECK(contains(v6routes, "64:ff9b::/96 dev nat64 proto static"));
+  }
+
+  // Another reload that wants nothing: ours go, the operator's stays; undo has nothing left.
+  require_ok(c.set_routes({}, {}));
+  require_ok(c.undo());
+  v4routes = ip("route show");
+  v6routes = ip("-6 route show");
+  INFO(v4routes << v6routes);
+  CHECK_FALSE(contains(v4routes, "192.168.254.0/23"));
+  CHECK_FALSE(contains(v4routes, "192.0.2.4"));
+  CHECK_FALSE(contains(v6routes, "64:ff9b::/96"));
+  CHECK(contains(v4routes, "198.51.100.0/24 dev nat64 scope link"));
+}
+
 TEST_CASE("A route that another device already carries is refused in one line naming the route",
           "[tun]") {
   ENTER_FRESH_NETNS();
