@@ -91,13 +91,12 @@ void UdpCoalescer::start(ConstBytes p, std::size_t l4, std::size_t payload) noex
   closed_ = false;
 }
 
-void UdpCoalescer::write(const VirtioNetHeader& header, ConstBytes packet) noexcept {
+bool UdpCoalescer::write(const VirtioNetHeader& header, ConstBytes packet) noexcept {
   std::size_t l4 = 0;
   const long payload = header.flags == 0 && header.gso_type == virtio::kGsoNone ? candidate(packet, &l4) : -1;
   if (payload < 0) {
     flush();
-    next_.write(header, packet);
-    return;
+    return next_.write(header, packet);
   }
   const auto n = static_cast<std::size_t>(payload);
   if (joins(packet, l4, n)) {
@@ -105,10 +104,11 @@ void UdpCoalescer::write(const VirtioNetHeader& header, ConstBytes packet) noexc
     length_ += n;
     ++segments_;
     closed_ = n < segment_size_;
-    return;
+    return true;
   }
   flush();
   start(packet, l4, n);
+  return true;
 }
 
 void UdpCoalescer::flush() noexcept {
@@ -139,9 +139,9 @@ void UdpCoalescer::flush() noexcept {
   h.csum_start = static_cast<std::uint16_t>(l4_offset_);
   h.csum_offset = static_cast<std::uint16_t>(kUdpChecksum);
   h.hdr_len = static_cast<std::uint16_t>(l4_offset_ + kUdpHeader);
+  if (!next_.write(h, p)) return;  // counted in write_errors
   counters_.gso_coalesced += segments_;
   ++counters_.gso_built;
-  next_.write(h, p);
 }
 
 }  // namespace tundra

@@ -36,10 +36,12 @@ namespace tundra {
 class UdpCoalescer final : public PacketSink {
  public:
   // `next` writes; `counters` gets gso_coalesced (datagrams that left inside a super-packet)
-  // and gso_built (super-packets written).
+  // and gso_built (super-packets written), for writes that `next` says worked.
   UdpCoalescer(PacketSink& next, Counters& counters);
 
-  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override;
+  // Takes a datagram into the pending super-packet (true), or writes what it cannot join
+  // (what `next` says).
+  bool write(const VirtioNetHeader& header, ConstBytes packet) noexcept override;
   // Writes what is pending. Call at the end of every batch.
   void flush() noexcept;
 

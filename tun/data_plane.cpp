@@ -38,11 +38,13 @@ struct TunSink final : PacketSink {
   int fd;
   Counters& counters;
   TunSink(int f, Counters& c) : fd(f), counters(c) {}
-  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
+  bool write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
     std::array<std::byte, kVirtioNetHeaderSize> h;
     store_virtio_header(h, header);
     iovec iov[2] = {{h.data(), h.size()}, {const_cast<std::byte*>(packet.data()), packet.size()}};
-    if (::writev(fd, iov, 2) < 0) ++counters.write_errors;
+    if (::writev(fd, iov, 2) >= 0) return true;
+    ++counters.write_errors;
+    return false;
   }
 };
 

@@ -69,7 +69,9 @@ std::uint32_t pseudo_header_sum(ConstBytes ip, bool ip6, std::uint8_t protocol, 
 // Where translate_offloaded() sends each packet to write, in order.
 class PacketSink {
  public:
-  virtual void write(const VirtioNetHeader& header, ConstBytes packet) noexcept = 0;
+  // False when the packet could not be written (and was counted as such), true when it was
+  // written or taken to be written later.
+  virtual bool write(const VirtioNetHeader& header, ConstBytes packet) noexcept = 0;
 
  protected:
   ~PacketSink() = default;

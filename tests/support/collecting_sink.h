@@ -16,8 +16,9 @@ struct Written {
 
 struct CollectingSink final : PacketSink {
   std::vector<Written> written;
-  void write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
+  bool write(const VirtioNetHeader& header, ConstBytes packet) noexcept override {
     written.push_back({header, Packet(packet.begin(), packet.end())});
+    return true;
   }
 };
 

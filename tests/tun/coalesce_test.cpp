@@ -148,6 +148,26 @@ TEST_CASE("Consecutive IPv6 datagrams of one flow leave as one UDP super-packet 
   CHECK(difference(all_segments(h.sink), in) == "");
 }
 
+TEST_CASE("A super-packet that cannot be written is not counted as built or coalesced", "[coalesce]") {
+  struct RefusingSink final : PacketSink {
+    int tries = 0;
+    bool write(const VirtioNetHeader&, ConstBytes) noexcept override {
+      ++tries;
+      return false;
+    }
+  } refusing;
+  Counters counters;
+  UdpCoalescer coalescer{refusing, counters};
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    const Packet p = datagram4(i, 100, static_cast<std::uint8_t>(i + 1));
+    CHECK(coalescer.write(VirtioNetHeader{}, ConstBytes(p.data(), p.size())));  // taken in
+  }
+  coalescer.flush();
+  CHECK(refusing.tries == 1);
+  CHECK(counters.gso_built == 0);
+  CHECK(counters.gso_coalesced == 0);
+}
+
 TEST_CASE("A datagram on its own is written as it came, with an empty header", "[coalesce]") {
   Harness h;
   const Packet p = datagram4(7, 64);
