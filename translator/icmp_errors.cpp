@@ -80,9 +80,15 @@ Result reply_icmp4_error(Context& ctx, ConstBytes original, const Ip4Info& ip, I
   store_be16(icmp, kIcmpChecksum, checksum_finish(checksum_add(icmp)));
   if (is_hairpin_destination(ctx, ip.src)) {
     // RFC 7757 §4: the packet in error came from the IPv6 side (it was being hairpinned),
-    // so its error goes back there, as ICMPv6.
+    // so its error goes back there, as ICMPv6. The packet ends in `reason` alone: what the
+    // error's way back would count goes to a throwaway Counters.
+    Counters unused;
+    Context leg{ctx.config, ctx.eam,         ctx.pool, ctx.ipv6_addr, ctx.now,
+                ctx.scratch, ctx.scratch_used, ctx.out,  unused,        ctx.segment};
+    const Result back = hairpin_icmp4_error(leg, out);
+    ctx.scratch_used = leg.scratch_used;
     ctx.counters.count(reason);
-    if (hairpin_icmp4_error(ctx, out).verdict == Verdict::kDrop) return Result{Verdict::kDrop, reason};
+    if (back.verdict == Verdict::kDrop) return Result{Verdict::kDrop, reason};
     ++ctx.counters.icmp_sent6;
     return Result{Verdict::kReply, reason};
   }

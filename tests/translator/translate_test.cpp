@@ -95,6 +95,42 @@ TEST_CASE("A UDP packet from an IPv6 client becomes IPv4 from its pool address w
   }
 }
 
+TEST_CASE("An error the translator raises on a hairpin's way back goes to the IPv6 sender and counts one reason",
+          "[rfc7757-4]") {
+  TranslatorConfig c = Harness::default_config();
+  c.prefix = Rfc6052Prefix::parse("64:ff9b::/96");
+  c.udp_zero_checksum = UdpZeroChecksum::kIcmp;
+  Harness h(c);
+  REQUIRE(h.run(ip6(kClient, kServer6, 17, udp6(kClient, kServer6, 5000, 53, filler(20)))).verdict == Verdict::kForward);
+  const Ipv4Address self4 = ip4_at(h.outputs.at(0), 12);
+  const Ipv6Address self_via_prefix = c.prefix->embed(self4);
+
+  // To its own pool address, with UDP checksum 0: refused on the IPv4 → IPv6 leg (3/13).
+  Packet in = ip6(kClient, self_via_prefix, 17, udp6(kClient, self_via_prefix, 5001, 7000, filler(30)));
+  in[40 + 6] = std::byte{0};
+  in[40 + 7] = std::byte{0};
+  const Counters before = h.counters;
+  const Result r = h.run(in);
+  CHECK(r.verdict == Verdict::kReply);
+  CHECK(r.reason == Counter::kDropUdpZeroChecksum);
+  REQUIRE(h.outputs.size() == 1);
+  const Packet& error = h.outputs[0];
+  CHECK(u8(error, 0) >> 4 == 6);                             // ICMPv6, not ICMPv4
+  CHECK(ip6_at(error, 8) == c.effective_ipv6_addr());        // from the translator
+  CHECK(ip6_at(error, 24) == kClient);
+  CHECK(u8(error, 40) == 1);                                 // Destination Unreachable
+  CHECK(u8(error, 41) == 1);                                 // administratively prohibited
+  CHECK(ip6_at(error, 48 + 8) == kClient);                   // quoting the datagram as sent
+  CHECK(ip6_at(error, 48 + 24) == self_via_prefix);
+  CHECK(check_packet(error.data(), error.size()) == "");
+  std::uint64_t reasons = 0;
+  for (std::size_t i = 0; i < h.counters.by_reason.size(); ++i) reasons += h.counters.by_reason[i] - before.by_reason[i];
+  CHECK(reasons == 1);
+  CHECK(h.counters[Counter::kHairpinned] == before[Counter::kHairpinned]);
+  CHECK(h.counters.icmp_sent6 == before.icmp_sent6 + 1);
+  CHECK(h.counters.icmp_sent4 == before.icmp_sent4);
+}
+
 TEST_CASE("TCP and ICMP echo checksums verify after translation in both directions", "[rfc7915-4.5][rfc7915-5.5]") {
   Harness h;
   for (std::size_t size : {0u, 1u, 7u, 512u, 1400u}) {
