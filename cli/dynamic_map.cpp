@@ -317,15 +317,27 @@ RestoreSummary restore_into(DynamicPool& pool, const DynamicMap& map, UnixSecond
   return summary;
 }
 
+namespace {
+bool covered(std::span<const Ipv6Prefix> ipv6_static, const Ipv6Address& v6) {
+  return std::any_of(ipv6_static.begin(), ipv6_static.end(), [&](const Ipv6Prefix& p) { return p.contains(v6); });
+}
+}  // namespace
+
 std::size_t carry_bindings(const DynamicPool& from, DynamicPool& to, UnixSeconds now,
                            std::span<const Ipv6Prefix> ipv6_static) {
   std::size_t carried = 0;
   for (const Binding& b : from.bindings(now)) {
-    const bool is_static = std::any_of(ipv6_static.begin(), ipv6_static.end(),
-                                       [&](const Ipv6Prefix& p) { return p.contains(b.v6); });
-    if (!is_static && to.restore(b, now)) ++carried;
+    if (!covered(ipv6_static, b.v6) && to.restore(b, now)) ++carried;
   }
   return carried;
+}
+
+std::size_t forget_static_clients(DynamicPool& pool, UnixSeconds now, std::span<const Ipv6Prefix> ipv6_static) {
+  std::size_t forgotten = 0;
+  for (const Binding& b : pool.bindings(now)) {
+    if (covered(ipv6_static, b.v6) && pool.forget(b.v6)) ++forgotten;
+  }
+  return forgotten;
 }
 
 std::string format_dynamic_map(std::span<const Binding> bindings, UnixSeconds now) {

@@ -121,6 +121,10 @@ RestoreSummary restore_into(DynamicPool& pool, const DynamicMap& map, UnixSecond
 std::size_t carry_bindings(const DynamicPool& from, DynamicPool& to, UnixSeconds now,
                            std::span<const Ipv6Prefix> ipv6_static);
 
+// A reload whose static maps now cover some clients: ends their dynamic bindings, as a
+// start would have refused them from dynamic.map. Returns how many ended.
+std::size_t forget_static_clients(DynamicPool& pool, UnixSeconds now, std::span<const Ipv6Prefix> ipv6_static);
+
 // The whole file as save_dynamic_map() writes it: the `###` header, then one line per
 // binding in the order given. `now` is the "Last written" time in the header (UTC).
 std::string format_dynamic_map(std::span<const Binding> bindings, UnixSeconds now);

@@ -505,6 +505,8 @@ std::string Daemon::reload() {
   // Workers bound new clients in the old pool until they all took the new translator,
   // which swap_translator() waited for: copy those too, unless they have rebound since.
   if (replaced) (void)carry_bindings(*replaced, *plane_->translator().pool(), DataPlane::coarse_now(), statics);
+  // A kept pool may hold clients that a new static map now covers.
+  if (DynamicPool* pool = plane_->translator().pool()) (void)forget_static_clients(*pool, DataPlane::coarse_now(), statics);
   config_ = std::move(next);
   update_interface(configure);
   set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));

@@ -79,6 +79,7 @@ Mapped4 map_ip6_to_ip4(Context& ctx, const Ipv6Address& a, Role role) noexcept {
     m.ok = true;
     m.addr = v4;
     m.self = role == Role::kDestination && v4 == ctx.config.ipv4_addr;
+    m.via_prefix = true;
     return m;
   }
   if (role == Role::kDestination) {
@@ -114,9 +115,31 @@ Mapped4 map_ip6_to_ip4(Context& ctx, const Ipv6Address& a, Role role) noexcept {
   return m;
 }
 
-bool is_hairpin_destination(Context& ctx, Ipv4Address a) noexcept {
+bool is_hairpin_destination(Context& ctx, const Mapped4& destination) noexcept {
+  if (!destination.via_prefix) return false;
+  const Ipv4Address a = destination.addr;
   if (ctx.eam.ip4_to_ip6(a)) return true;
   return ctx.pool && ctx.pool->pool_contains(a) && ctx.pool->find_ip4(a, ctx.now).has_value();
+}
+
+Mapped6 hairpin_address6(Context& ctx, Ipv4Address a) noexcept {
+  Mapped6 m;
+  if (!ctx.config.prefix) {
+    m.fail = Counter::kDropHairpinLoop;
+    return m;
+  }
+  m.ok = true;
+  if (a == ctx.config.ipv4_addr) {
+    m.addr = ctx.ipv6_addr;
+  } else if (ctx.config.rfc6791_pool4 && ctx.config.rfc6791_pool4->contains(a)) {
+    m.addr = rfc6791_source6(ctx, a);
+  } else if (prefix_allows(ctx, a)) {
+    m.addr = ctx.config.prefix->embed(a);
+  } else {
+    m.ok = false;
+    m.fail = Counter::kDropWkpfStrict;
+  }
+  return m;
 }
 
 Ipv4Address rfc6791_source4(const Context& ctx, const Ipv6Address& original) noexcept {

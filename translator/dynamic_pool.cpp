@@ -434,6 +434,15 @@ bool DynamicPool::restore_locked(const Binding& b, UnixSeconds now) noexcept {
   return true;
 }
 
+bool DynamicPool::forget(const Ipv6Address& v6) {
+  if (slots_.empty()) return false;
+  WriterGuard guard(writer_lock_.load(kAcquire));
+  const std::uint32_t offset = index_find(key_of(v6));
+  if (offset == kNoSlot) return false;
+  release(offset);
+  return true;
+}
+
 // ---- Control plane ---------------------------------------------------------------------
 
 std::vector<Binding> DynamicPool::bindings(UnixSeconds now) const {

@@ -151,6 +151,9 @@ class DynamicPool {
   // Restores a persisted binding (dynamic.map). Refuses addresses outside the pool or
   // reserved, and duplicates of either side. Entries older than free_after are dropped.
   bool restore(const Binding& b, UnixSeconds now);
+  // Ends `v6`'s binding at once, freeing its address (a reload whose new static map covers
+  // the client). False when the client has none.
+  bool forget(const Ipv6Address& v6);
 
   // Every live (active or dormant) binding, for `show mappings` and persistence: a
   // snapshot taken under the writer lock. Control plane (allocates).

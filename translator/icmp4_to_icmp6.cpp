@@ -139,15 +139,10 @@ Result translate_icmp4_error(Context& ctx, ConstBytes pkt, const Ip4Info& ip, co
   }
   if (inner.protocol == kIcmpv6) return drop(ctx, Counter::kDropBadInner4);
   Mapped6 inner_src = map_ip4_to_ip6(ctx, inner.src, Role::kDestination);
-  Mapped6 inner_dst;
-  if (hairpin) {
-    // RFC 7757 §4: the quoted packet was hairpinned too, and its sender addressed the other
-    // host through the prefix (translate_ip4_to_ip6 checked that there is one), not its EAM.
-    inner_dst.ok = true;
-    inner_dst.addr = ctx.config.prefix->embed(inner.dst);
-  } else {
-    inner_dst = map_ip4_to_ip6(ctx, inner.dst, Role::kErrorSource);
-  }
+  // RFC 7757 §4: a quoted packet that was hairpinned too was addressed to the other host
+  // through the prefix, not its EAM.
+  const Mapped6 inner_dst = hairpin ? hairpin_address6(ctx, inner.dst)
+                                    : map_ip4_to_ip6(ctx, inner.dst, Role::kErrorSource);
   if (!inner_src.ok || !inner_dst.ok) return drop(ctx, Counter::kDropBadInner4);
 
   if (kind.type == Icmp6Type::kPacketTooBig) {

@@ -52,7 +52,7 @@ static_assert(pointer_map(6) == 9 && pointer_map(7) == 8 && pointer_map(2) == -1
 }  // namespace
 
 Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ipv4Address src,
-                             Ipv4Address dst) noexcept {
+                             Ipv4Address dst, bool hairpin) noexcept {
   ConstBytes icmp = pkt.subspan(ip.l4_offset);
   if (icmp.size() < kIcmpHeader) return drop(ctx, Counter::kDropTruncated6);
   if (checksum_finish(checksum_add(icmp, pseudo_header_sum6(ip.src, ip.dst, kIcmpv6,
@@ -201,7 +201,7 @@ Result translate_icmp6_error(Context& ctx, ConstBytes pkt, const Ip6Info& ip, Ip
   if (length_attribute != 0) store_u8(icmp4, kIcmp4LengthAttribute, length_attribute);
   store_be16(icmp4, kIcmpChecksum, checksum_finish(checksum_add(icmp4)));
   // RFC 7757 §4: an error about a hairpinned packet goes back to its IPv6 sender.
-  if (is_hairpin_destination(ctx, dst)) return hairpin_icmp4_error(ctx, out.first(total));
+  if (hairpin) return hairpin_icmp4_error(ctx, out.first(total));
   if (!emit(ctx, out.first(total))) return drop(ctx, Counter::kDropTooBig);
   return forward(ctx, Counter::kTranslated64);
 }

@@ -78,7 +78,7 @@ Result reply_icmp4_error(Context& ctx, ConstBytes original, const Ip4Info& ip, I
   store_be32(icmp, kIcmpRest, rest);
   std::memcpy(icmp.data() + kIcmpHeader, original.data(), quote);
   store_be16(icmp, kIcmpChecksum, checksum_finish(checksum_add(icmp)));
-  if (is_hairpin_destination(ctx, ip.src)) {
+  if (ctx.hairpin_leg) {
     // RFC 7757 §4: the packet in error came from the IPv6 side (it was being hairpinned),
     // so its error goes back there, as ICMPv6. The packet ends in `reason` alone: what the
     // error's way back would count goes to a throwaway Counters.

@@ -22,6 +22,7 @@ struct Context {
   Output& out;
   Counters& counters;
   std::size_t segment = 0;  // translate()'s `segment`: payload bytes per GSO segment, or 0
+  bool hairpin_leg = false;  // inside the IPv4 → IPv6 leg of a hairpin (RFC 7757 §4)
 };
 
 // A parsed IPv4 header. Lengths in bytes.
@@ -72,7 +73,8 @@ struct Mapped4 {
   bool ok = false;
   Ipv4Address addr;
   Counter fail = Counter::kDropDestUnmapped6;
-  bool self = false;  // the address is the translator's own ipv4-addr
+  bool self = false;        // the address is the translator's own ipv4-addr
+  bool via_prefix = false;  // extracted from the RFC 6052 prefix (not an EAM or the pool)
 };
 enum class Role : std::uint8_t {
   kSource,       // a packet's source; 6→4 may create a dynamic-pool binding
@@ -81,12 +83,20 @@ enum class Role : std::uint8_t {
 };
 Mapped6 map_ip4_to_ip6(Context& ctx, Ipv4Address a, Role role) noexcept;
 Mapped4 map_ip6_to_ip4(Context& ctx, const Ipv6Address& a, Role role) noexcept;
-// RFC 7757 §4: an IPv4 destination that belongs to the IPv6 side (EAM, active binding).
+// RFC 7757 §4 ("intrinsic" hairpinning): an IPv6 destination that maps through the
+// prefix (`via_prefix`) to an IPv4 address that belongs to the IPv6 side, an EAM's or an
+// active binding's, is hairpinned. A destination that matches an EAM's IPv6 side is never
+// hairpinned: such a map may stand for an IPv4 server (docs/configuration.md, `map`).
+bool is_hairpin_destination(Context& ctx, const Mapped4& destination) noexcept;
+// The hairpin's IPv6 form of IPv4 address `a` (its source, and the destination quoted in
+// its errors): under the prefix (RFC 6052 §3.1 checked), except that the translator's own
+// ipv4-addr and RFC 6791 addresses stand for the translator: ipv6-addr (or an
+// rfc6791-pool6 address). Fails without a prefix.
+Mapped6 hairpin_address6(Context& ctx, Ipv4Address a) noexcept;
 // Sources that no host may use: IPv4 0/8, 127/8, 224/4 and 240/4 (RFC 1812 §5.3.7); IPv6
 // ::/8, fe80::/10 and ff00::/8.
 bool is_invalid_source4(Ipv4Address a) noexcept;
 bool is_invalid_source6(const Ipv6Address& a) noexcept;
-bool is_hairpin_destination(Context& ctx, Ipv4Address a) noexcept;
 // RFC 6791 sources for translated ICMP errors whose source cannot be mapped.
 Ipv4Address rfc6791_source4(const Context& ctx, const Ipv6Address& original) noexcept;
 Ipv6Address rfc6791_source6(const Context& ctx, Ipv4Address original) noexcept;
@@ -146,7 +156,8 @@ Result hairpin_icmp4_error(Context& ctx, Bytes error) noexcept;
 // ICMP error translation (translator/icmp4_to_icmp6.cpp, icmp6_to_icmp4.cpp), RFC 7915 §4.3/§5.3.
 Result translate_icmp4_error(Context& ctx, ConstBytes packet, const Ip4Info& ip,
                              const Ipv6Address& src, const Ipv6Address& dst, bool hairpin) noexcept;
+// `hairpin`: the error is about a hairpinned packet and goes back to IPv6.
 Result translate_icmp6_error(Context& ctx, ConstBytes packet, const Ip6Info& ip, Ipv4Address src,
-                             Ipv4Address dst) noexcept;
+                             Ipv4Address dst, bool hairpin) noexcept;
 
 }  // namespace tundra::detail

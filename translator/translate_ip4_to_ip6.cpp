@@ -59,6 +59,7 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
   if (!parse_ip4(whole, false, &ip, &why)) return drop(ctx, why);
   const Bytes pkt = whole.first(ip.total_length);  // trailing link-layer padding trimmed
   const Bytes l4 = pkt.subspan(ip.header_length);
+  ctx.hairpin_leg = hairpin;
 
   if (!hairpin && ip.dst == ctx.config.ipv4_addr) return answer_self4(ctx, pkt, ip);
 
@@ -95,11 +96,9 @@ Result translate_ip4_to_ip6(Context& ctx, PacketBuffer& pb, bool hairpin) noexce
   Mapped6 src;
   if (hairpin) {
     // RFC 7757 §4: the hairpinned packet's source is the IPv4 address in the NAT64 prefix,
-    // so that the receiver answers through the translator again. The translator's own
-    // address (the source of its errors) is its IPv6 address.
-    if (!ctx.config.prefix) return drop(ctx, Counter::kDropHairpinLoop);
-    src.ok = true;
-    src.addr = ip.src == ctx.config.ipv4_addr ? ctx.ipv6_addr : ctx.config.prefix->embed(ip.src);
+    // so that the receiver answers through the translator again.
+    src = hairpin_address6(ctx, ip.src);
+    if (!src.ok) return drop(ctx, src.fail);
   } else {
     src = map_ip4_to_ip6(ctx, ip.src, icmp_error ? Role::kErrorSource : Role::kSource);
     if (!src.ok && icmp_error) {

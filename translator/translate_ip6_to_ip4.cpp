@@ -2,8 +2,8 @@
 //
 // IPv4 is never longer than the IPv6 packet it comes from, so the IPv4 header is written in
 // place, ending where the payload begins; extension headers simply fall away. A packet
-// whose IPv4 destination belongs to the IPv6 side is hairpinned (RFC 7757 §4): its IPv4
-// form is translated straight back to IPv6.
+// whose destination maps through the prefix to an IPv4 address of the IPv6 side is
+// hairpinned (RFC 7757 §4): its IPv4 form is translated straight back to IPv6.
 #include "translator/checksum.h"
 #include "translator/internal.h"
 
@@ -77,7 +77,7 @@ Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& pb) noexcept {
   }
   if (ip.l4_protocol == kIcmpv6) {
     if (ip.has_fragment) return drop(ctx, Counter::kDropFragmentedIcmp6);
-    if (icmp_error) return translate_icmp6_error(ctx, pkt, ip, src.addr, dst.addr);
+    if (icmp_error) return translate_icmp6_error(ctx, pkt, ip, src.addr, dst.addr, is_hairpin_destination(ctx, dst));
     if (l4.size() < kIcmpHeader) return drop(ctx, Counter::kDropTruncated6);
     auto type = static_cast<Icmp6Type>(load_u8(l4, kIcmpType));
     if (type != Icmp6Type::kEchoRequest && type != Icmp6Type::kEchoReply) {
@@ -128,7 +128,7 @@ Result translate_ip6_to_ip4(Context& ctx, PacketBuffer& pb) noexcept {
   pb.offset = start;
   pb.length = total;
 
-  if (is_hairpin_destination(ctx, dst.addr)) {
+  if (is_hairpin_destination(ctx, dst)) {
     return translate_ip4_to_ip6(ctx, pb, true);
   }
   if (!emit(ctx, out)) return drop(ctx, Counter::kDropTooBig);

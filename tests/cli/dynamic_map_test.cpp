@@ -572,6 +572,23 @@ TEST_CASE("A reload's new pool gets the old pool's bindings that fit, not static
   CHECK(new_pool.bindings(kNow).size() == 3);
 }
 
+TEST_CASE("A reload that keeps the pool ends the dynamic bindings of clients a new static map covers",
+          "[dynamic-map]") {
+  DynamicPool pool(pool_options());
+  REQUIRE(pool.restore(Binding{v4("172.16.0.10"), v6("2001:db8::a"), kNow - 60, BindingState::kActive}, kNow));
+  REQUIRE(pool.restore(Binding{v4("172.16.0.11"), v6("2001:db8:5::1"), kNow - 60, BindingState::kActive}, kNow));
+  const std::vector<Ipv6Prefix> statics = {*Ipv6Prefix::parse("2001:db8:5::/64")};
+  CHECK(tundra::forget_static_clients(pool, kNow, statics) == 1);
+  const auto left = pool.bindings(kNow);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].v6 == v6("2001:db8::a"));
+  CHECK_FALSE(pool.find_ip4(v4("172.16.0.11"), kNow));  // inbound to the old address ends too
+  CHECK(tundra::forget_static_clients(pool, kNow, statics) == 0);
+  // Its address is free again.
+  CHECK(pool.restore(Binding{v4("172.16.0.11"), v6("2001:db8::b"), kNow, BindingState::kActive}, kNow));
+  CHECK_FALSE(pool.forget(v6("2001:db8::99")));
+}
+
 TEST_CASE("Saving replaces the old file and a stale temporary file, and fails cleanly", "[dynamic-map]") {
   TempDir dir;
   const std::string path = dir.file("dynamic.map");

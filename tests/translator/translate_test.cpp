@@ -131,6 +131,67 @@ TEST_CASE("An error the translator raises on a hairpin's way back goes to the IP
   CHECK(h.counters.icmp_sent4 == before.icmp_sent4);
 }
 
+TEST_CASE("A map that stands for an IPv4 server is not hairpinned, nor are its errors", "[rfc7757-4]") {
+  TranslatorConfig c = Harness::default_config();
+  c.maps = {EamEntry{*Ipv4Prefix::parse("203.0.113.10"), *Ipv6Prefix::parse("2001:db8:46::10")}};
+  Harness h(c);
+  const Ipv6Address server6 = v6("2001:db8:46::10");
+  const Ipv4Address server4 = v4("203.0.113.10");
+
+  // The client writes to the server's mapped IPv6 address: out to IPv4.
+  REQUIRE(h.run(ip6(kClient, server6, 17, udp6(kClient, server6, 5000, 53, filler(20)))).verdict == Verdict::kForward);
+  REQUIRE(h.outputs.size() == 1);
+  CHECK(u8(h.outputs[0], 0) == 0x45);
+  CHECK(ip4_at(h.outputs[0], 16) == server4);
+  const Ipv4Address client4 = ip4_at(h.outputs[0], 12);
+  CHECK(h.counters[Counter::kHairpinned] == 0);
+
+  // The server's too-big packet with DF: Fragmentation Needed goes back to the server.
+  const Packet big = ip4(server4, client4, 6, tcp4(server4, client4, filler(1480)), Ip4Options{.df = true});
+  REQUIRE(h.run(big).verdict == Verdict::kReply);
+  REQUIRE(h.outputs.size() == 1);
+  CHECK(u8(h.outputs[0], 0) == 0x45);
+  CHECK(ip4_at(h.outputs[0], 16) == server4);
+  CHECK(u8(h.outputs[0], 20) == 3);  // Destination Unreachable
+  CHECK(u8(h.outputs[0], 21) == 4);  // Fragmentation Needed
+
+  // The client's error about the server's datagram goes to the server as ICMPv4.
+  const Packet quoted = ip6(server6, kClient, 17, udp6(server6, kClient, 53, 5000, filler(20)));
+  REQUIRE(h.run(ip6(kClient, server6, 58, icmp6_echo(kClient, server6, 1, 0, 0, quoted))).verdict == Verdict::kForward);
+  REQUIRE(h.outputs.size() == 1);
+  CHECK(u8(h.outputs[0], 0) == 0x45);
+  CHECK(ip4_at(h.outputs[0], 16) == server4);
+  CHECK(u8(h.outputs[0], 20) == 3);
+  CHECK(h.counters[Counter::kHairpinned] == 0);
+}
+
+TEST_CASE("A hairpinned error from an unmapped router comes from the translator, never a forbidden prefix form",
+          "[rfc7757-4][rfc6052-3.1][rfc6791]") {
+  TranslatorConfig c;
+  c.ipv4_addr = v4("44.1.1.1");
+  c.ipv6_addr = v6("2001:db8:ffff::1");
+  c.wkpf_strict = true;
+  c.rfc6791_pool4 = Ipv4Prefix::parse("10.200.0.0/29");
+  c.maps = {EamEntry{*Ipv4Prefix::parse("44.0.0.0/24"), *Ipv6Prefix::parse("2001:db8:6::/120")},
+            EamEntry{*Ipv4Prefix::parse("45.0.0.64/26"), *Ipv6Prefix::parse("2001:db8:7::/122")}};
+  Harness h(c);
+  const Ipv6Address a = v6("2001:db8:6::5"), a_via_prefix = v6("64:ff9b::2c00:5");
+  const Ipv6Address b = v6("2001:db8:7::6"), b_via_prefix = v6("64:ff9b::2d00:46");
+  const Ipv6Address router = v6("2001:db8:5::1");  // no map, no pool
+  const Packet delivered = ip6(a_via_prefix, b, 17, udp6(a_via_prefix, b, 40000, 7000, filler(18)));
+  REQUIRE(h.run(ip6(router, a_via_prefix, 58, icmp6_echo(router, a_via_prefix, 1, 0, 0, delivered))).verdict ==
+          Verdict::kForward);
+  REQUIRE(h.outputs.size() == 1);
+  const Packet& error = h.outputs[0];
+  CHECK(u8(error, 0) >> 4 == 6);
+  CHECK(ip6_at(error, 8) == v6("2001:db8:ffff::1"));  // not 64:ff9b::10.200.0.x
+  CHECK(ip6_at(error, 24) == a);
+  CHECK(ip6_at(error, 48 + 8) == a);
+  CHECK(ip6_at(error, 48 + 24) == b_via_prefix);
+  CHECK(check_packet(error.data(), error.size()) == "");
+  CHECK(h.counters[Counter::kHairpinned] == 1);
+}
+
 TEST_CASE("TCP and ICMP echo checksums verify after translation in both directions", "[rfc7915-4.5][rfc7915-5.5]") {
   Harness h;
   for (std::size_t size : {0u, 1u, 7u, 512u, 1400u}) {
