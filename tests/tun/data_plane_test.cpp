@@ -109,19 +109,20 @@ std::filesystem::path worker_task(const std::string& name) {
   return {};
 }
 
-// CPU time (user + system) of the worker thread named `name`, in clock ticks; -1 if none.
-long worker_cpu_ticks(const std::string& name) {
-  const std::filesystem::path task = worker_task(name);
-  if (task.empty()) return -1;
-  std::ifstream stat(task / "stat");
-  std::string line;
-  std::getline(stat, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
-  std::string skip;
-  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3..13
-  long utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return utime + stime;
+// How many of `samples` looks at the worker thread, 10 ms apart, find it runnable ('R':
+// running or waiting for a CPU) rather than asleep. Unlike CPU time, this does not depend
+// on how busy the machine's other CPUs are.
+int runnable_samples(const std::string& name, int samples) {
+  int runnable = 0;
+  for (int i = 0; i < samples; ++i) {
+    std::ifstream stat(worker_task(name) / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const std::size_t close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'R') ++runnable;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return runnable;
 }
 
 // Sends one translatable packet on `fd` and requires its translation back.
@@ -297,9 +298,7 @@ TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one C
 
 
 TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, then sleeps", "[data-plane]") {
-  const long ticks_per_second = sysconf(_SC_CLK_TCK);
-  const auto ms = [&](long ticks) { return ticks * 1000 / ticks_per_second; };
-  for (const int window_ms : {0, 600}) {
+  for (const int window_ms : {0, 1000}) {
     INFO("busy-poll " << window_ms << " ms");
     MutexWriterLock lock;
     Queues queues(1);
@@ -307,19 +306,17 @@ TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, t
     plane.set_busy_poll(std::chrono::milliseconds(window_ms));
     plane.start();
     one_packet_through(queues.test_fds[0]);
-    const long t0 = worker_cpu_ticks("tundra-q0");
-    REQUIRE(t0 >= 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // inside the window
-    const long t1 = worker_cpu_ticks("tundra-q0");
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past it
-    const long t2 = worker_cpu_ticks("tundra-q0");
-    INFO("worker CPU: " << ms(t1 - t0) << " ms in the window, " << ms(t2 - t1) << " ms after it");
+    REQUIRE(!worker_task("tundra-q0").empty());
+    const int in_window = runnable_samples("tundra-q0", 30);  // the first ~350 ms
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // past the window
+    const int after = runnable_samples("tundra-q0", 30);
+    INFO("runnable in " << in_window << " of 30 looks in the window, " << after << " of 30 after it");
     if (window_ms == 0) {
-      CHECK(ms(t1 - t0) <= 30);  // asleep in poll() at once
+      CHECK(in_window <= 3);  // asleep in poll() at once
     } else {
-      CHECK(ms(t1 - t0) >= 60);  // polling (a share of a busy CPU at least)
-      CHECK(ms(t2 - t1) <= 250);  // the window closed about 200 ms into this interval
+      CHECK(in_window >= 25);  // polling: runnable, whether or not a CPU was free for it
     }
+    CHECK(after <= 3);  // asleep once the window closed
     // And it still translates promptly afterwards.
     one_packet_through(queues.test_fds[0]);
     plane.stop();
