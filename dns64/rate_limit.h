@@ -2,9 +2,13 @@
 // token bucket per client address, `per_second` tokens a second and as many in reserve.
 //
 // Pure: the caller passes the time. Memory is fixed: a table of `slots` buckets indexed by
-// a hash of the address. A client whose slot another address took starts again with a full
-// bucket, so a flood from many spoofed addresses can only make the limit more lenient for
-// the clients it evicts, never stricter, and never grows memory.
+// a hash of the address, seeded at random per limiter so that colliding addresses cannot be
+// worked out offline. A slot whose client has been quiet for a second (its bucket would be
+// full again) goes to the next address with a full bucket; while its client is active, an
+// address that collides with it draws on the same bucket. So two addresses never get more
+// than one address's share between them, whatever they are (a forged victim and a forged
+// neighbour alternating cannot reset each other), an innocent collision at worst halves
+// two clients' share while both are busy, and memory never grows.
 //
 // Why UDP only (docs/dns64.md, "Rate limit"): a UDP source address costs nothing to forge,
 // so the limit bounds what one address (or one forged victim) can draw; a TCP client has
@@ -35,6 +39,7 @@ class ClientRateLimiter {
     std::uint64_t milli_tokens = 0;  // 1000 per query
   };
   std::uint64_t per_second_;
+  std::uint64_t seed_;
   std::vector<Bucket> buckets_;
 };
 

@@ -99,6 +99,7 @@ struct Request {
 struct Answer {
   dns::Message reply;
   How how = How::kForwarded;
+  bool cacheable = true;  // false: an answer that stands in for a lookup that failed
 };
 
 struct Listener {
@@ -409,14 +410,16 @@ struct Server::Impl {
     return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
   }
 
-  awaitable<std::optional<dns::Message>> lookup(const Request& r, const dns::Name& name, std::uint16_t type) {
+  // `zone`: where `name` is routed (route()); the query's own zone when it is the query's name.
+  awaitable<std::optional<dns::Message>> lookup(const Request& r, const dns::Name& name, std::uint16_t type,
+                                                const ZoneRoute* zone) {
     const Config& c = r.settings->config;
     ForwardRequest fr;
     fr.question = dns::Question{name, type, r.query.questions[0].cls};
     fr.dnssec_ok = r.query.edns && r.query.edns->dnssec_ok;
     fr.checking_disabled = r.query.cd;
     co_return co_await forward(
-        std::move(fr), r.zone ? r.zone->upstreams : r.settings->upstreams,
+        std::move(fr), zone ? zone->upstreams : r.settings->upstreams,
         std::chrono::milliseconds(c.upstream_timeout_ms), r.start + std::chrono::milliseconds(c.query_timeout_ms),
         upstream_guard, [this](const Upstream& u, bool up) { health_changed(u, up); },
         [this](int e) { count(e); });
@@ -430,31 +433,39 @@ struct Server::Impl {
     switch (r.plan) {
       case Plan::kIpv4OnlyArpa:  // answered in prepare()
       case Plan::kForward: {
-        std::optional<dns::Message> reply = co_await lookup(r, q.name, q.type);
+        std::optional<dns::Message> reply = co_await lookup(r, q.name, q.type, r.zone);
         ++counters.forwarded;
         if (!reply) break;
         co_return Answer{std::move(*reply), How::kForwarded};
       }
       case Plan::kSynthesize: {
-        std::optional<dns::Message> aaaa = co_await lookup(r, q.name, dns::kTypeAAAA);
+        std::optional<dns::Message> aaaa = co_await lookup(r, q.name, dns::kTypeAAAA, r.zone);
         dns::Message reply;
         if (decide_after_aaaa(aaaa ? &*aaaa : nullptr, synthesis, &reply) == AaaaDecision::kReturnReply) {
           ++counters.passed_through;
           co_return Answer{std::move(reply), How::kPassedThrough};
         }
-        std::optional<dns::Message> a = co_await lookup(r, q.name, dns::kTypeA);
+        std::optional<dns::Message> a = co_await lookup(r, q.name, dns::kTypeA, r.zone);
         if (std::optional<dns::Message> synthesized = synthesize(aaaa ? &*aaaa : nullptr, a ? &*a : nullptr, synthesis)) {
           ++counters.synthesized;
           co_return Answer{std::move(*synthesized), How::kSynthesized};
         }
         if (!aaaa && !a) break;
         ++counters.passed_through;
-        co_return Answer{fallback_reply(aaaa ? &*aaaa : nullptr, synthesis), How::kPassedThrough};
+        // The AAAA answer stands in for an A lookup that failed (no answer, or an error
+        // rcode): right for now, but not to be cached, or the name would stay without
+        // addresses for the AAAA answer's negative TTL after the A side recovers.
+        const bool a_failed = !a || (a->rcode != dns::kRcodeNoError && a->rcode != dns::kRcodeNxDomain);
+        co_return Answer{fallback_reply(aaaa ? &*aaaa : nullptr, synthesis), How::kPassedThrough, !a_failed};
       }
       case Plan::kReversePtr: {
         const std::optional<dns::Name> target = reverse_target(q.name, synthesis);
         std::optional<dns::Message> ptr;
-        if (target) ptr = co_await lookup(r, *target, dns::kTypePTR);
+        // The in-addr.arpa name goes where a query for it would go (its own zone, if any).
+        if (target) {
+          const ZoneRoute* zone = route(*r.settings, reinterpret_cast<const std::uint8_t*>(target->wire.data()), target->wire.size());
+          ptr = co_await lookup(r, *target, dns::kTypePTR, zone);
+        }
         if (!target || !ptr) break;
         ++counters.reverse_answers;
         co_return Answer{answer_reverse(r.query, *target, &*ptr), How::kReverse};
@@ -467,7 +478,9 @@ struct Server::Impl {
   // Resolves, caches, finishes and accounts; returns the wire reply.
   awaitable<std::vector<std::uint8_t>> answer(Request r) {
     Answer a = co_await resolve(r);
-    if (a.how != How::kTimeout && cache.insert(r.key, a.reply, seconds_now())) {
+    // Not an answer built with settings that a reload replaced while it was looked up: the
+    // reload may have emptied the cache of exactly such answers.
+    if (a.how != How::kTimeout && a.cacheable && r.settings == settings && cache.insert(r.key, a.reply, seconds_now())) {
       cache_entries = cache.size();
     }
     std::vector<std::uint8_t> wire = finish_reply(r.query, a.reply, !r.client.tcp);
@@ -754,7 +767,7 @@ std::string Server::reload(const Config& config) {
                                 old.synthesis.translate_all != next->synthesis.translate_all ||
                                 old.synthesis.exclude != next->synthesis.exclude ||
                                 old.config.allow_ipv4 != next->config.allow_ipv4 ||
-                                old.config.zones.size() != next->config.zones.size();
+                                old.config.upstreams != next->config.upstreams || old.config.zones != next->config.zones;
     if (old.config.rate_limit != next->config.rate_limit) impl.rate_limiter = ClientRateLimiter(next->config.rate_limit);
     impl.settings = next;
     if (answers_change) impl.cache.clear();

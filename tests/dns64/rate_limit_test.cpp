@@ -42,11 +42,24 @@ TEST_CASE("Rate limit 0 allows everything", "[dns64][rate-limit]") {
   CHECK(allowed(limiter, 1, 100000, 0) == 100000);
 }
 
-TEST_CASE("A client evicted from its slot by another starts with a full reserve, never less", "[dns64][rate-limit]") {
-  ClientRateLimiter limiter(3, 1);  // one slot: every client shares it
+TEST_CASE("Addresses that share a slot share its bucket while its client is active", "[dns64][rate-limit]") {
+  ClientRateLimiter limiter(3, 1);  // one slot: every client collides
   CHECK(allowed(limiter, 1, 10, 0) == 3);
-  CHECK(allowed(limiter, 2, 10, 0) == 3);  // took the slot with a full bucket
-  CHECK(allowed(limiter, 1, 10, 0) == 3);  // and client 1 is back with a full one
+  CHECK(allowed(limiter, 2, 10, 0) == 0);  // no fresh bucket for a colliding address
+  CHECK(allowed(limiter, 1, 10, 0) == 0);  // nor back for the first: alternating gains nothing
+  // Alternating forged sources for ten seconds get one address's share between them.
+  int yes = 0;
+  for (std::int64_t ms = 1; ms <= 10000; ++ms) yes += allowed(limiter, ms % 2 ? 1 : 2, 1, ms);
+  CHECK(yes == 30);
+}
+
+TEST_CASE("A slot whose client went quiet for a second goes to the next address with a full bucket",
+          "[dns64][rate-limit]") {
+  ClientRateLimiter limiter(3, 1);
+  CHECK(allowed(limiter, 1, 10, 0) == 3);
+  CHECK(allowed(limiter, 2, 10, 999) == 2);  // client 1 is not quiet yet: refilled, shared
+  CHECK(allowed(limiter, 2, 10, 2500) == 3);  // now client 2 holds the slot... with a full one
+  CHECK(allowed(limiter, 1, 10, 2500) == 0);  // ...and client 1 draws on it
 }
 
 TEST_CASE("A clock that steps back neither refills nor breaks the bucket", "[dns64][rate-limit]") {

@@ -19,6 +19,7 @@ transport the query came in on.
   servfail       answer SERVFAIL (question echoed)
   aaaa-servfail  AAAA queries get SERVFAIL, everything else is relayed
   aaaa-silent    AAAA queries are dropped, everything else is relayed
+  a-servfail-once  the first A query for each name gets SERVFAIL, everything else is relayed
   strip-soa      relay, with the authority section removed from every reply
   truncate       UDP queries get an empty reply with TC=1; TCP queries are relayed
   set-ad         relay, with the AD bit set on every reply
@@ -50,6 +51,7 @@ BAD_A = "203.0.113.66"
 
 args = None
 log_lock = threading.Lock()
+failed_once = set()  # names whose A query a-servfail-once has failed already
 
 
 def log_query(transport, wire):
@@ -186,6 +188,14 @@ def answers(wire, transport, send, send_spoof_from_other_port=None):
         return
     if mode == "aaaa-silent" and qt == dns.rdatatype.AAAA:
         return
+    if mode == "a-servfail-once" and qt == dns.rdatatype.A:
+        name = q.question[0].name.to_text().lower()
+        with log_lock:
+            first = name not in failed_once
+            failed_once.add(name)
+        if first:
+            send(rcode_reply(q, dns.rcode.SERVFAIL))
+            return
     if mode == "truncate" and transport == "udp":
         r = dns.message.make_response(q)
         r.flags |= dns.flags.TC
@@ -267,12 +277,14 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--mode", required=True,
                    choices=["forward", "silent", "garbage", "wrong-id", "slow", "refused", "servfail",
-                            "aaaa-servfail", "aaaa-silent", "strip-soa", "truncate", "set-ad"])
+                            "aaaa-servfail", "aaaa-silent", "a-servfail-once", "strip-soa", "truncate",
+                            "set-ad"])
     p.add_argument("--forward", help="HOST:PORT to relay to")
     p.add_argument("--delay-ms", type=int)
     p.add_argument("--log")
     args = p.parse_args()
-    relaying = {"forward", "slow", "aaaa-servfail", "aaaa-silent", "strip-soa", "truncate", "set-ad"}
+    relaying = {"forward", "slow", "aaaa-servfail", "aaaa-silent", "a-servfail-once", "strip-soa", "truncate",
+                "set-ad"}
     if args.mode in relaying and not args.forward:
         p.error(f"--mode {args.mode} needs --forward")
 

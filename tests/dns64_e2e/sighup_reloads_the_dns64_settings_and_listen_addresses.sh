@@ -2,7 +2,9 @@
 # Reload (SIGHUP) applies a changed [dns64] table to the running DNS64: translate-all turned
 # on changes the answer for a dual-stack name (the cache is emptied because the answers
 # change); a new listen address starts answering and a removed one stops; a configuration
-# whose new listen address cannot be bound is refused and the old one keeps serving.
+# whose new listen address cannot be bound is refused and the old one keeps serving; a new
+# upstream empties the cache too (a second NSD that serves dns64.test without v4only's A
+# record, so the old cached answer would show).
 source "$(dirname "$0")/lib.sh"
 d64_init
 d64_nsd_start
@@ -36,4 +38,19 @@ grep "reload refused" "$D64_WORK/tundra.log" | grep -q "192.0.2.1" || d64_fail "
 out=$(d64_dig dual.dns64.test AAAA)
 d64_expect_rdata "$out" AAAA "64:ff9b::c000:214" "dual AAAA after a refused reload (translate-all still on)"
 d64_listening udp "$second" 127.0.0.1 || d64_fail "the refused reload closed 127.0.0.1:$second"
+
+# Only the upstream changes: to an NSD that does not serve dns64.test at all.
+out=$(d64_dig v4only.dns64.test AAAA)
+d64_expect_rdata "$out" AAAA "64:ff9b::c000:201" "v4only AAAA before the upstream changes (now cached)"
+other=$(d64_port) || exit 1
+d64_nsd_start other "$other" example.net
+D64_TRANSLATE_ALL=true  # as running: nothing else changes
+D64_LISTEN=("127.0.0.1:$D64_PORT" "127.0.0.1:$second")
+D64_UPSTREAMS=("127.0.0.1:$other")
+d64_write_tundra_toml "$D64_WORK/tundra.toml"
+kill -HUP "$D64_TUNDRA_PID"
+d64_wait_until 5 "the second reload in the log" bash -c "(( \$(grep -c 'configuration reloaded' '$D64_WORK/tundra.log') >= 2 ))"
+out=$(d64_dig v4only.dns64.test AAAA)
+[[ $(d64_rcode "$out") != NOERROR ]] || d64_fail "v4only AAAA after the upstream changed: still the cached answer of the old upstream
+$out"
 d64_pass
