@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
+#include <system_error>
 
 namespace tundra::dns64 {
 namespace {
@@ -175,7 +177,19 @@ awaitable<std::optional<dns::Message>> forward(
     std::optional<dns::Message> reply;
     try {
       reply = co_await try_upstream(*upstream, guard, request, std::min(now + try_timeout, deadline), count);
-    } catch (const std::exception&) {  // refused, unreachable, reset: this try failed
+    } catch (const std::system_error& e) {
+      // Out of file descriptors or memory here is no fault of the upstream's: fail this
+      // query without marking the upstream down (which would fail every other query too).
+      // (Asio reports system errors in its own category, "asio.system", with errno values.)
+      const int code = e.code().value();
+      const bool system = e.code().category() == asio::error::get_system_category() ||
+                          e.code().category() == std::system_category();
+      if (system && (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM)) {
+        count(kEventFailure);
+        co_return std::nullopt;
+      }
+      reply.reset();  // refused, unreachable, reset: this try failed
+    } catch (const std::exception&) {
       reply.reset();
     }
     if (!reply) count(kEventFailure);

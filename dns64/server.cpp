@@ -31,6 +31,8 @@ constexpr auto kHeartbeat = std::chrono::milliseconds(500);
 constexpr auto kProbeInterval = std::chrono::seconds(1);
 constexpr std::size_t kUdpBatch = 32;        // datagrams per recvmmsg()/sendmmsg()
 constexpr std::size_t kUdpQueryBuffer = 4096;  // larger client datagrams are not queries we answer
+// Answers one TCP connection may have waiting to be written or still being looked up.
+constexpr std::size_t kMaxQueuedTcpAnswers = 64;
 
 // How a query was answered: the last word of its query log line.
 enum class How : std::uint8_t {
@@ -115,6 +117,7 @@ struct TcpSession {
   ~TcpSession() { --open_count; }
   tcp::socket socket;
   std::deque<std::vector<std::uint8_t>> out;
+  std::size_t pending = 0;  // queries still being looked up
   bool writing = false;
   std::atomic<std::uint64_t>& open_count;
 };
@@ -578,6 +581,10 @@ struct Server::Impl {
       tcp::socket socket = co_await acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
+        // Out of file descriptors (or memory): the connection waits in the backlog, so an
+        // immediate retry would fail again and again. Give the rest of the server a moment.
+        asio::steady_timer pause(io, std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
         continue;
       }
       if (tcp_open >= settings->config.max_tcp_connections) {
@@ -602,14 +609,27 @@ struct Server::Impl {
     }
   }
 
+  // Writes the session's answers in order. A client that stops reading is given
+  // tcp-idle-timeout-ms per answer, then its connection is closed (RFC 7766 §6.2.3), so a
+  // stalled client holds neither a connection slot nor memory for long.
   awaitable<void> tcp_writer(std::shared_ptr<TcpSession> session) {
+    using namespace asio::experimental::awaitable_operators;
     while (!session->out.empty()) {
       std::vector<std::uint8_t> next = std::move(session->out.front());
       session->out.pop_front();
       asio::error_code ec;
-      co_await asio::async_write(session->socket, asio::buffer(next), asio::redirect_error(use_awaitable, ec));
-      if (ec) {
+      asio::steady_timer timer(io, std::chrono::milliseconds(settings->config.tcp_idle_timeout_ms));
+      bool written = false;
+      try {
+        auto result = co_await (
+            asio::async_write(session->socket, asio::buffer(next), asio::redirect_error(use_awaitable, ec)) ||
+            timer.async_wait(use_awaitable));
+        written = result.index() == 0 && !ec;
+      } catch (const std::exception&) {
+      }
+      if (!written) {
         session->out.clear();
+        session->socket.close(ec);
         break;
       }
     }
@@ -645,6 +665,9 @@ struct Server::Impl {
       message.resize(static_cast<std::size_t>(length[0] << 8 | length[1]));
       if (!co_await read_or_idle(*session, asio::buffer(message), idle)) break;
       ++counters.queries[1];
+      // A client that sends faster than it reads: its answers pile up (RFC 7766 §6.2.1.1
+      // lets a server limit what it keeps per connection). Close rather than grow.
+      if (session->out.size() + session->pending >= kMaxQueuedTcpAnswers) break;
       std::vector<std::uint8_t> cached;
       if (answer_from_cache(message, client, seconds_now(), &cached)) {
         send_tcp(session, cached);
@@ -656,6 +679,7 @@ struct Server::Impl {
         send_tcp(session, *now);
         continue;
       }
+      ++session->pending;
       asio::co_spawn(io, tcp_answer(session, std::move(request)), asio::detached);
     }
     session->socket.shutdown(tcp::socket::shutdown_receive, ec);
@@ -664,6 +688,7 @@ struct Server::Impl {
 
   awaitable<void> tcp_answer(std::shared_ptr<TcpSession> session, Request request) {
     std::vector<std::uint8_t> wire = co_await answer(std::move(request));
+    --session->pending;
     if (session->socket.is_open()) send_tcp(session, wire);
   }
 

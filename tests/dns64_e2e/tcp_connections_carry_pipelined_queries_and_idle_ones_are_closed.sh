@@ -2,7 +2,10 @@
 # RFC 7766 on the client side: several queries on one TCP connection (kdig +keepopen),
 # several queries sent at once on one connection before reading any reply (pipelining: each
 # reply is matched by its ID), and a connection left idle is closed by tundra after
-# tcp-idle-timeout-ms (1000 here), well before 5 s.
+# tcp-idle-timeout-ms (1000 here), well before 5 s. Then, with max-tcp-connections = 1, a
+# client that pipelines 100000 queries (more answers than the socket buffers hold) and never reads a reply loses its connection soon
+# after tcp-idle-timeout-ms (tundra neither queues answers for it without bound nor waits on
+# its full window for ever), and the slot it held serves the next client.
 source "$(dirname "$0")/lib.sh"
 d64_init
 d64_nsd_start
@@ -68,4 +71,46 @@ if waited > 4:
 print(f"pipelined 3 queries; idle connection closed after {waited:.1f} s")
 PY
 d64_log "$(cat "$D64_WORK/pipeline.txt")"
+
+D64_EXTRA_TOML="tcp-idle-timeout-ms = 1000
+max-tcp-connections = 1"
+d64_tundra_restart
+"$D64_PYTHON" - "$D64_PORT" >"$D64_WORK/stalled.txt" 2>&1 <<'PY' || d64_fail "a client that never reads: $(cat "$D64_WORK/stalled.txt")"
+import socket, struct, sys, time
+import dns.message
+port = int(sys.argv[1])
+q = dns.message.make_query("v4only.dns64.test.", "AAAA").to_wire()
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills after a few dozen replies
+s.connect(("127.0.0.1", port))
+s.settimeout(2)
+try:
+    s.sendall((struct.pack("!H", len(q)) + q) * 100000)
+except (socket.timeout, OSError):
+    pass  # tundra stopped reading: what was sent is enough
+time.sleep(3)  # never reading; tcp-idle-timeout-ms is 1000
+# Its slot (max-tcp-connections = 1) serves the next client while it still reads nothing.
+c = socket.create_connection(("127.0.0.1", port), timeout=5)
+c.sendall(struct.pack("!H", len(q)) + q)
+try:
+    head = c.recv(2, socket.MSG_WAITALL)
+except ConnectionResetError:
+    head = b""
+if len(head) < 2:
+    raise SystemExit("the next client was turned away: the stalled connection still holds the only slot")
+r = dns.message.from_wire(c.recv(struct.unpack("!H", head)[0], socket.MSG_WAITALL))
+if not r.answer:
+    raise SystemExit(f"the next client got no answer: {r}")
+# And the stalled connection is gone: draining what arrived ends in EOF or a reset.
+s.settimeout(3)
+try:
+    while s.recv(65536):
+        pass
+except ConnectionResetError:
+    pass
+except socket.timeout:
+    raise SystemExit("the stalled connection was still open")
+print(f"a client that never read was closed; the next one was answered")
+PY
+d64_log "$(cat "$D64_WORK/stalled.txt")"
 d64_pass
