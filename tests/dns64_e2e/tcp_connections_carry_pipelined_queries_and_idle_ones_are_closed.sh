@@ -88,19 +88,27 @@ try:
     s.sendall((struct.pack("!H", len(q)) + q) * 100000)
 except (socket.timeout, OSError):
     pass  # tundra stopped reading: what was sent is enough
-time.sleep(3)  # never reading; tcp-idle-timeout-ms is 1000
-# Its slot (max-tcp-connections = 1) serves the next client while it still reads nothing.
-c = socket.create_connection(("127.0.0.1", port), timeout=5)
-c.sendall(struct.pack("!H", len(q)) + q)
-try:
-    head = c.recv(2, socket.MSG_WAITALL)
-except ConnectionResetError:
-    head = b""
-if len(head) < 2:
-    raise SystemExit("the next client was turned away: the stalled connection still holds the only slot")
-r = dns.message.from_wire(c.recv(struct.unpack("!H", head)[0], socket.MSG_WAITALL))
-if not r.answer:
-    raise SystemExit(f"the next client got no answer: {r}")
+# Never reading. Once tundra's send buffer is full too (several MiB of answers: that takes
+# a while in a sanitizer build), the writer waits tcp-idle-timeout-ms (1000) and closes the
+# connection; its slot (max-tcp-connections = 1) then serves the next client.
+def next_client_answered():
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    c.sendall(struct.pack("!H", len(q)) + q)
+    try:
+        head = c.recv(2, socket.MSG_WAITALL)
+    except ConnectionResetError:
+        return False
+    if len(head) < 2:
+        return False
+    r = dns.message.from_wire(c.recv(struct.unpack("!H", head)[0], socket.MSG_WAITALL))
+    if not r.answer:
+        raise SystemExit(f"the next client got no answer: {r}")
+    return True
+t0 = time.monotonic()
+while not next_client_answered():
+    if time.monotonic() - t0 > 60:
+        raise SystemExit("the next client was turned away for 60 s: the stalled connection still holds the only slot")
+    time.sleep(1)
 # And the stalled connection is gone: draining what arrived ends in EOF or a reset.
 s.settimeout(3)
 try:
