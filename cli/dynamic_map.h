@@ -133,8 +133,9 @@ std::string format_dynamic_map(std::span<const Binding> bindings, UnixSeconds no
 // PATH + "~~" (a stale one, perhaps root's or a link, is removed first; created afresh with
 // mode 0644 less the umask), which is fsync()ed, renamed over `path`, and then the
 // directory is fsync()ed (best effort) so that the rename itself survives a power cut. A
-// process killed at any point leaves `path` as it was or complete and new, never partial. On failure returns false, sets `*error` to one line naming the
-// file, and removes the temporary file; `path` is untouched.
+// process killed at any point leaves `path` as it was or complete and new, never partial.
+// On failure returns false, sets `*error` to one line naming the file, and removes the
+// temporary file; `path` is untouched.
 bool save_dynamic_map(const std::string& path, std::span<const Binding> bindings, UnixSeconds now,
                       std::string* error);
 

@@ -80,6 +80,13 @@ TunRoutes configured_routes(const TranslatorConfig& t, const Translator& transla
   return r;
 }
 
+// The IPv6 sides of the static maps (map and map-file): their clients get no dynamic binding.
+std::vector<Ipv6Prefix> static_ipv6_sides(const Translator& translator) {
+  std::vector<Ipv6Prefix> sides;
+  for (const auto& m : translator.eam().entries()) sides.push_back(m.v6);
+  return sides;
+}
+
 // `tun-route`: added whatever configure-interface says.
 TunRoutes extra_routes(const Config& config) {
   TunRoutes r;
@@ -491,8 +498,7 @@ std::string Daemon::reload() {
   // The pool changed shape: carry over the bindings that still fit, except clients that a
   // static map now covers (as a start does with dynamic.map).
   std::shared_ptr<DynamicPool> replaced;
-  std::vector<Ipv6Prefix> statics;
-  for (const auto& m : t->eam().entries()) statics.push_back(m.v6);
+  const std::vector<Ipv6Prefix> statics = static_ipv6_sides(*t);
   if (t->shared_pool() != plane_->translator().shared_pool() && plane_->translator().pool() && t->pool()) {
     replaced = plane_->translator().shared_pool();
     (void)carry_bindings(*replaced, *t->pool(), DataPlane::coarse_now(), statics);
@@ -618,9 +624,8 @@ bool Daemon::start_translator(std::unique_ptr<Translator> translator, std::strin
       if (!load_dynamic_map(dynamic_map_path(config_.translator.data_dir), &map, &warnings, error)) {
         return false;
       }
-      std::vector<Ipv6Prefix> statics;
-      for (const auto& m : translator->eam().entries()) statics.push_back(m.v6);
-      RestoreSummary r = restore_into(*pool, map, DataPlane::coarse_now(), &warnings, statics);
+      RestoreSummary r =
+          restore_into(*pool, map, DataPlane::coarse_now(), &warnings, static_ipv6_sides(*translator));
       for (const auto& w : warnings) log_warn("{}", w);
       log_info("{}: restored {} bindings ({} active, {} dormant, {} refused)", map.path, r.restored(), r.active,
                r.dormant, r.refused);

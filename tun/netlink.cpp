@@ -136,6 +136,16 @@ bool already_gone(int error) {
   return error == ESRCH || error == ENOENT || error == ENODEV || error == EADDRNOTAVAIL;
 }
 
+// Failures of an operation that tries everything, joined by "; " into one Status.
+struct Failures {
+  std::string text;
+  void add(const std::string& line) {
+    if (!text.empty()) text += "; ";
+    text += line;
+  }
+  Status status() const { return text.empty() ? Status::ok() : Status::error(text); }
+};
+
 }  // namespace
 
 InterfaceConfigurator::~InterfaceConfigurator() {
@@ -384,50 +394,42 @@ std::string InterfaceConfigurator::remove(const Added& object) {
 Status InterfaceConfigurator::set_routes(std::span<const Ipv4Prefix> v4, std::span<const Ipv6Prefix> v6) {
   if (sock_ == nullptr) return Status::error("link " + name_ + ": netlink not open");
   notes_.clear();
-  std::string failures;
-  auto fail = [&failures](const std::string& line) {
-    if (!failures.empty()) failures += "; ";
-    failures += line;
-  };
+  Failures failures;
   std::vector<Added> wanted;
   for (const Ipv4Prefix& p : v4) wanted.push_back({Added::Kind::kRoute, AF_INET, bytes_of(p.address), p.length});
   for (const Ipv6Prefix& p : v6) wanted.push_back({Added::Kind::kRoute, AF_INET6, bytes_of(p.address), p.length});
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     if (std::find(added_.begin(), added_.end(), wanted[i]) != added_.end()) continue;
     const Status s = i < v4.size() ? add_route(v4[i]) : add_route(v6[i - v4.size()]);
-    if (!s) fail(s.message());
+    if (!s) failures.add(s.message());
   }
   for (auto it = added_.begin(); it != added_.end();) {
     if (it->kind != Added::Kind::kRoute || std::find(wanted.begin(), wanted.end(), *it) != wanted.end()) {
       ++it;
       continue;
     }
-    if (std::string failure = remove(*it); !failure.empty()) fail(failure);
+    if (std::string failure = remove(*it); !failure.empty()) failures.add(failure);
     it = added_.erase(it);
   }
-  return failures.empty() ? Status::ok() : Status::error(failures);
+  return failures.status();
 }
 
 Status InterfaceConfigurator::undo() {
-  std::string failures;
-  auto fail = [&failures](const std::string& line) {
-    if (!failures.empty()) failures += "; ";
-    failures += line;
-  };
+  Failures failures;
   if (sock_ == nullptr) {
     if (added_.empty() && !brought_up_) return Status::ok();
     return Status::error("link " + name_ + ": netlink not open");
   }
   for (auto it = added_.rbegin(); it != added_.rend(); ++it) {
-    if (std::string failure = remove(*it); !failure.empty()) fail(failure);
+    if (std::string failure = remove(*it); !failure.empty()) failures.add(failure);
   }
   added_.clear();
   if (brought_up_) {
     brought_up_ = false;
     Status s = change_link(name_ + " down", 0, 0, 0);
-    if (!s && !already_gone(kernel_error_.error)) fail(s.message());
+    if (!s && !already_gone(kernel_error_.error)) failures.add(s.message());
   }
-  return failures.empty() ? Status::ok() : Status::error(failures);
+  return failures.status();
 }
 
 }  // namespace tundra
