@@ -1,5 +1,6 @@
 #include "dns64/server.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <asio.hpp>
@@ -102,6 +103,55 @@ struct Answer {
   dns::Message reply;
   How how = How::kForwarded;
   bool cacheable = true;  // false: an answer that stands in for a lookup that failed
+};
+
+// Where a UDP query was sent, as a control message that makes its reply leave from there
+// (IP_PKTINFO, IPV6_PKTINFO). RFC 2181 §4: a client drops a reply whose source is not the
+// address it asked. On a listener bound to a wildcard address the kernel would otherwise
+// pick the reply's source by route, which on a host with several addresses (a ULA beside a
+// global one, say) is often another.
+struct ReplySource {
+  alignas(cmsghdr) std::array<unsigned char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+  std::size_t length = 0;  // 0: none (the kernel picks the source)
+
+  // From the control messages of a received datagram.
+  static ReplySource of(const msghdr& received) {
+    ReplySource r;
+    for (const cmsghdr* c = CMSG_FIRSTHDR(&received); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&received), const_cast<cmsghdr*>(c))) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo in;
+        std::memcpy(&in, CMSG_DATA(c), sizeof in);
+        in_pktinfo out{};
+        out.ipi_spec_dst = in.ipi_spec_dst;  // the local address (for unicast, the query's destination)
+        r.set(IPPROTO_IP, IP_PKTINFO, &out, sizeof out);
+      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+        in6_pktinfo in;
+        std::memcpy(&in, CMSG_DATA(c), sizeof in);
+        if (IN6_IS_ADDR_MULTICAST(&in.ipi6_addr)) continue;  // not a source: let the kernel pick
+        in6_pktinfo out{};
+        out.ipi6_addr = in.ipi6_addr;
+        // A link-local address means nothing without its link; any other leaves by route.
+        if (IN6_IS_ADDR_LINKLOCAL(&in.ipi6_addr)) out.ipi6_ifindex = in.ipi6_ifindex;
+        r.set(IPPROTO_IPV6, IPV6_PKTINFO, &out, sizeof out);
+      }
+    }
+    return r;
+  }
+
+  void attach(msghdr* m) {
+    m->msg_control = length ? control.data() : nullptr;
+    m->msg_controllen = length;
+  }
+
+ private:
+  void set(int level, int type, const void* data, std::size_t size) {
+    auto* c = reinterpret_cast<cmsghdr*>(control.data());
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(size);
+    std::memcpy(CMSG_DATA(c), data, size);
+    length = CMSG_SPACE(size);
+  }
 };
 
 struct Listener {
@@ -239,6 +289,13 @@ struct Server::Impl {
     out->datagrams->open(udp_at.protocol(), ec);
     if (ec) return fail("UDP socket");
     if (address.is_v6()) out->datagrams->set_option(asio::ip::v6_only(true), ec);
+    // Learn each query's destination, so that its reply leaves from there (ReplySource).
+    const int on = 1;
+    if (::setsockopt(out->datagrams->native_handle(), address.is_v6() ? IPPROTO_IPV6 : IPPROTO_IP,
+                     address.is_v6() ? IPV6_RECVPKTINFO : IP_PKTINFO, &on, sizeof on) != 0) {
+      ec = asio::error_code(errno, asio::system_category());
+      return fail("UDP packet info");
+    }
     out->datagrams->bind(udp_at, ec);
     if (ec) return fail("UDP bind");
     const std::uint16_t port = out->datagrams->local_endpoint().port();
@@ -501,6 +558,8 @@ struct Server::Impl {
     std::vector<std::array<std::uint8_t, kUdpQueryBuffer>> in(kUdpBatch);
     std::array<iovec, kUdpBatch> in_iov{};
     std::array<sockaddr_storage, kUdpBatch> from{};
+    std::array<ReplySource, kUdpBatch> in_control{};  // the received control messages
+    std::array<ReplySource, kUdpBatch> reply_source{};
     std::array<mmsghdr, kUdpBatch> in_msgs{};
     std::vector<std::vector<std::uint8_t>> out(kUdpBatch);
     std::array<iovec, kUdpBatch> out_iov{};
@@ -520,6 +579,8 @@ struct Server::Impl {
           in_msgs[i].msg_hdr.msg_namelen = sizeof from[i];
           in_msgs[i].msg_hdr.msg_iov = &in_iov[i];
           in_msgs[i].msg_hdr.msg_iovlen = 1;
+          in_msgs[i].msg_hdr.msg_control = in_control[i].control.data();
+          in_msgs[i].msg_hdr.msg_controllen = in_control[i].control.size();
         }
         const int received = ::recvmmsg(fd, in_msgs.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
         if (received <= 0) break;
@@ -543,7 +604,9 @@ struct Server::Impl {
             Request request;
             std::optional<std::vector<std::uint8_t>> at_once = prepare(bytes, client, &request);
             if (!at_once) {
-              asio::co_spawn(io, udp_answer(socket, peer, std::move(request)), asio::detached);
+              asio::co_spawn(io, udp_answer(socket, from[i], in_msgs[i].msg_hdr.msg_namelen,
+                                            ReplySource::of(in_msgs[i].msg_hdr), std::move(request)),
+                             asio::detached);
               continue;
             }
             if (at_once->empty()) continue;
@@ -555,6 +618,8 @@ struct Server::Impl {
           out_msgs[replies].msg_hdr.msg_namelen = in_msgs[i].msg_hdr.msg_namelen;
           out_msgs[replies].msg_hdr.msg_iov = &out_iov[replies];
           out_msgs[replies].msg_hdr.msg_iovlen = 1;
+          reply_source[replies] = ReplySource::of(in_msgs[i].msg_hdr);
+          reply_source[replies].attach(&out_msgs[replies].msg_hdr);
           ++replies;
         }
         for (std::size_t sent = 0; sent < replies;) {  // a full socket buffer drops the rest
@@ -567,10 +632,18 @@ struct Server::Impl {
     }
   }
 
-  awaitable<void> udp_answer(std::shared_ptr<udp::socket> socket, udp::endpoint to, Request request) {
+  awaitable<void> udp_answer(std::shared_ptr<udp::socket> socket, sockaddr_storage to, socklen_t to_length,
+                             ReplySource source, Request request) {
     std::vector<std::uint8_t> wire = co_await answer(std::move(request));
-    asio::error_code ec;
-    if (socket->is_open()) socket->send_to(asio::buffer(wire), to, 0, ec);
+    if (!socket->is_open()) co_return;
+    iovec iov{wire.data(), wire.size()};
+    msghdr m{};
+    m.msg_name = &to;
+    m.msg_namelen = to_length;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    source.attach(&m);
+    (void)::sendmsg(socket->native_handle(), &m, MSG_DONTWAIT);  // a full socket buffer drops it, as in udp_loop
   }
 
   // --- TCP (RFC 7766) ------------------------------------------------------------------------

@@ -168,12 +168,13 @@ d64_port() {
   d64_fail "no free port found"
 }
 
-# True when something listens on PROTO (tcp|udp) port PORT at ADDRESS (default 127.0.0.1).
+# True when something listens on PROTO (tcp|udp) port PORT at ADDRESS (default 127.0.0.1),
+# or at the wildcard address of ADDRESS's family (0.0.0.0, [::]).
 d64_listening() {
-  local proto=$1 port=$2 addr=${3:-127.0.0.1} flag=-ltn
+  local proto=$1 port=$2 addr=${3:-127.0.0.1} flag=-ltn wildcard=0.0.0.0
   [[ $proto == udp ]] && flag=-lun
-  [[ $addr == *:* ]] && addr="[$addr]"
-  ss -H "$flag" "( src $addr:$port )" 2>/dev/null | grep -q .
+  [[ $addr == *:* ]] && addr="[$addr]" && wildcard="[::]"
+  ss -H "$flag" "( src $addr:$port or src $wildcard:$port )" 2>/dev/null | grep -q .
 }
 
 # ---- set-up ----------------------------------------------------------------------------------
