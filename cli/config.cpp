@@ -865,6 +865,7 @@ constexpr std::int64_t kMaxQueryTimeoutMs = 60000;
 constexpr std::int64_t kMinTcpIdleTimeoutMs = 100;
 constexpr std::int64_t kMaxTcpIdleTimeoutMs = 600000;
 constexpr std::int64_t kMaxTcpConnections = 65535;
+constexpr std::int64_t kMaxLookups = 65535;
 
 // `listen` (port required) and `upstream` (port optional) elements, saying precisely what
 // is wrong: the "address:port" forms share http-listen's grammar and its messages.
@@ -1006,6 +1007,10 @@ const TomlKey kDns64Keys[] = {
     {"max-tcp-connections", "max-tcp-connections",
      [](const toml::node& n, Config& c, KeyContext& x) {
        return parse_ranged(n, 1, kMaxTcpConnections, "", &c.dns64->max_tcp_connections, x);
+     }},
+    {"max-lookups", "max-lookups",
+     [](const toml::node& n, Config& c, KeyContext& x) {
+       return parse_ranged(n, 1, kMaxLookups, "", &c.dns64->max_lookups, x);
      }},
     {"rate-limit", "rate-limit",
      [](const toml::node& n, Config& c, KeyContext& x) {
@@ -2024,6 +2029,7 @@ void format_dns64(const Config& config, std::string& o) {
   o += "query-timeout-ms = " + std::to_string(d.query_timeout_ms) + "\n";
   o += "tcp-idle-timeout-ms = " + std::to_string(d.tcp_idle_timeout_ms) + "\n";
   o += "max-tcp-connections = " + std::to_string(d.max_tcp_connections) + "\n";
+  o += "max-lookups = " + std::to_string(d.max_lookups) + "\n";
   o += "rate-limit = " + std::to_string(d.rate_limit) + (d.rate_limit == 0 ? "  # no limit\n" : "\n");
   for (const dns64::Zone& z : d.zones) {
     o += "\n[[dns64.zone]]\n";

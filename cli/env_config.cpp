@@ -91,6 +91,7 @@ constexpr Variable kVariables[] = {
     {"TUNDRA_DNS64_QUERY_TIMEOUT_MS", Table::kDns64, "query-timeout-ms", ValueType::kInteger},
     {"TUNDRA_DNS64_TCP_IDLE_TIMEOUT_MS", Table::kDns64, "tcp-idle-timeout-ms", ValueType::kInteger},
     {"TUNDRA_DNS64_MAX_TCP_CONNECTIONS", Table::kDns64, "max-tcp-connections", ValueType::kInteger},
+    {"TUNDRA_DNS64_MAX_LOOKUPS", Table::kDns64, "max-lookups", ValueType::kInteger},
     {"TUNDRA_DNS64_RATE_LIMIT", Table::kDns64, "rate-limit", ValueType::kInteger},
 };
 

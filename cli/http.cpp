@@ -211,6 +211,8 @@ static void render_dns64_metrics(std::string& out, const dns64::ServerStats& d) 
   tundra::sample(out, "tundra_dns64_cache_entries", "", "", std::to_string(d.cache_entries));
   family_header(out, "tundra_dns64_tcp_connections", "gauge", "DNS64: client TCP connections open now.");
   tundra::sample(out, "tundra_dns64_tcp_connections", "", "", std::to_string(d.tcp_connections));
+  family_header(out, "tundra_dns64_lookups", "gauge", "DNS64: client queries waiting for upstream answers now (max-lookups).");
+  tundra::sample(out, "tundra_dns64_lookups", "", "", std::to_string(d.lookups));
 }
 
 std::string render_metrics(const StatsSnapshot& stats, const std::vector<MappingRow>& mappings) {

@@ -71,6 +71,10 @@ struct Config {
   // (1..65535) for clients.
   std::uint32_t tcp_idle_timeout_ms = 10000;
   std::uint32_t max_tcp_connections = 100;
+  // `max-lookups`: client queries waiting for upstream answers at once (1..65535); a query
+  // that would need another lookup is answered SERVFAIL. Bounds the sockets (one per
+  // lookup) and memory a flood of uncached names can take.
+  std::uint32_t max_lookups = 512;
   // `rate-limit`: UDP queries per second per client address (0..1000000; 0 = no limit);
   // over it, queries are dropped (dns64/rate_limit.h).
   std::uint32_t rate_limit = 0;

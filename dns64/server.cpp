@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <variant>
 
 #include "dns64/cache.h"
@@ -38,7 +39,7 @@ constexpr std::size_t kMaxQueuedTcpAnswers = 64;
 // How a query was answered: the last word of its query log line.
 enum class How : std::uint8_t {
   kCache, kLocal, kSynthesized, kPassedThrough, kForwarded, kReverse,
-  kRefused, kFormErr, kNotImp, kBadVers, kTimeout,
+  kRefused, kFormErr, kNotImp, kBadVers, kTimeout, kOverloaded,
 };
 
 const char* how_name(How how) {
@@ -54,6 +55,7 @@ const char* how_name(How how) {
     case How::kNotImp: return "notimp";
     case How::kBadVers: return "badvers";
     case How::kTimeout: return "timeout";
+    case How::kOverloaded: return "overloaded";
   }
   return "?";
 }
@@ -87,6 +89,30 @@ struct Client {
   bool tcp = false;
 };
 
+// A place among the lookups in flight (max-lookups), given back when the Request that holds
+// it ends.
+class LookupSlot {
+ public:
+  LookupSlot() = default;
+  explicit LookupSlot(std::atomic<std::uint64_t>* count) : count_(count) { ++*count_; }
+  LookupSlot(LookupSlot&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+  LookupSlot& operator=(LookupSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      count_ = std::exchange(other.count_, nullptr);
+    }
+    return *this;
+  }
+  ~LookupSlot() { release(); }
+
+ private:
+  void release() {
+    if (count_) --*count_;
+    count_ = nullptr;
+  }
+  std::atomic<std::uint64_t>* count_ = nullptr;
+};
+
 // A query that needs upstream lookups.
 struct Request {
   dns::Message query;
@@ -97,6 +123,7 @@ struct Request {
   const ZoneRoute* zone = nullptr;  // into settings->zones; nullptr = the global upstreams
   CacheKey key;
   std::size_t query_size = 0;
+  LookupSlot slot;
 };
 
 struct Answer {
@@ -227,6 +254,7 @@ struct Server::Impl {
   std::atomic<std::int64_t> heartbeat_ms{0};
   std::atomic<std::uint64_t> cache_entries{0};
   std::atomic<std::uint64_t> tcp_open{0};
+  std::atomic<std::uint64_t> lookups{0};  // Requests alive (LookupSlot); written by the loop only
   std::thread thread;
 
   ~Impl() {
@@ -454,7 +482,12 @@ struct Server::Impl {
       return immediate(std::move(*hit), How::kCache);
     }
     ++counters.cache_misses;
-    *request = Request{std::move(query), client, start, plan, settings, zone, std::move(key), bytes.size()};
+    if (lookups >= s.config.max_lookups) {
+      ++counters.overloaded;
+      return immediate(error_reply(query, dns::kRcodeServFail), How::kOverloaded);
+    }
+    *request = Request{std::move(query), client, start, plan, settings, zone, std::move(key), bytes.size(),
+                       LookupSlot(&lookups)};
     return std::nullopt;
   }
 
@@ -896,6 +929,7 @@ ServerStats Server::stats() const {
   }
   s.cache_entries = impl.cache_entries.load();
   s.tcp_connections = impl.tcp_open.load();
+  s.lookups = impl.lookups.load();
   return s;
 }
 

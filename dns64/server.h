@@ -52,7 +52,8 @@ namespace tundra::dns64 {
   X(query_timeouts, "client queries that ran out of query-timeout-ms (SERVFAIL)")      \
   X(truncated, "UDP answers truncated to the client's size (TC=1)")                    \
   X(tcp_refused, "TCP connections closed at once over max-tcp-connections")              \
-  X(rate_limited, "UDP queries dropped: the client was over rate-limit queries per second")
+  X(rate_limited, "UDP queries dropped: the client was over rate-limit queries per second") \
+  X(overloaded, "queries answered SERVFAIL because max-lookups lookups were already in flight")
 
 struct ServerStats {
 #define TUNDRA_DNS64_FIELD(name, help) std::uint64_t name = 0;
@@ -71,6 +72,7 @@ struct ServerStats {
   std::vector<Upstream> upstreams;
   std::uint64_t cache_entries = 0;
   std::uint64_t tcp_connections = 0;  // open now
+  std::uint64_t lookups = 0;          // client queries waiting for upstream answers now
 };
 
 struct CounterInfo {

@@ -596,7 +596,7 @@ TEST_CASE("check output is a tundra.toml that loads back to the same configurati
       "[dns64]\nlisten = [\"127.0.0.1:5300\"]\nupstream = [\"192.0.2.53\"]\nprefix = \"2001:db8:122:300::/56\"\n"
       "translate-all = true\nallow-ipv4 = false\nexclude = []\nallow-clients = [\"0.0.0.0/0\", \"::/0\"]\n"
       "cache-size = 0\nlog-queries = true\nupstream-timeout-ms = 100\nquery-timeout-ms = 60000\n"
-      "tcp-idle-timeout-ms = 600000\nmax-tcp-connections = 1\n"
+      "tcp-idle-timeout-ms = 600000\nmax-tcp-connections = 1\nmax-lookups = 65535\n"
       "[[dns64.zone]]\nname = \"Example.NET\"\ndns64 = false\n"
       "[[dns64.zone]]\nname = \"weird\\\\.label.example\"\nupstream = [\"192.0.2.54\", \"[::1]:5353\"]\n"
       "[[dns64.zone]]\nname = \".\"\n",
@@ -739,6 +739,7 @@ TEST_CASE("A [dns64] table with only upstream gets the defaults of dns64/config.
   CHECK(d.query_timeout_ms == 3000u);
   CHECK(d.tcp_idle_timeout_ms == 10000u);
   CHECK(d.max_tcp_connections == 100u);
+  CHECK(d.max_lookups == 512u);
   CHECK(d.rate_limit == 0u);
   CHECK(d.zones.empty());
   CHECK(c.warnings.empty());
@@ -791,6 +792,7 @@ upstream-timeout-ms = 250
 query-timeout-ms = 1500
 tcp-idle-timeout-ms = 30000
 max-tcp-connections = 2000
+max-lookups = 40
 rate-limit = 50
 
 [[dns64.zone]]
@@ -817,6 +819,7 @@ upstream = ["10.0.0.53", "[fd00::53]:53"]
   CHECK(d.query_timeout_ms == 1500u);
   CHECK(d.tcp_idle_timeout_ms == 30000u);
   CHECK(d.max_tcp_connections == 2000u);
+  CHECK(d.max_lookups == 40u);
   CHECK(d.rate_limit == 50u);
   REQUIRE(d.zones.size() == 2);
   CHECK(d.zones[0].name.equals(dns_name("example.net.")));
@@ -991,6 +994,8 @@ TEST_CASE("Bad [dns64] values name the file, the line and the key", "[config][dn
       {head + "max-tcp-connections = 0\n", "tundra.toml:3: key 'dns64.max-tcp-connections': 0 is outside 1..65535"},
       {head + "max-tcp-connections = 65536\n",
        "tundra.toml:3: key 'dns64.max-tcp-connections': 65536 is outside 1..65535"},
+      {head + "max-lookups = 0\n", "tundra.toml:3: key 'dns64.max-lookups': 0 is outside 1..65535"},
+      {head + "max-lookups = 65536\n", "tundra.toml:3: key 'dns64.max-lookups': 65536 is outside 1..65535"},
       {head + "rate-limit = -1\n", "tundra.toml:3: key 'dns64.rate-limit': -1 is outside 0..1000000 queries per second"},
       // the table itself.
       {"dns64 = true\n", "tundra.toml:1: key 'dns64': expected a table, got a boolean"},
@@ -1053,7 +1058,7 @@ upstream = ["10.0.0.53"]
   REQUIRE(daemon < dns64);
   for (const char* key : {"listen", "upstream", "prefix", "translate-all", "allow-ipv4", "exclude", "allow-clients",
                           "cache-size", "log-queries", "upstream-timeout-ms", "query-timeout-ms",
-                          "tcp-idle-timeout-ms", "max-tcp-connections"}) {
+                          "tcp-idle-timeout-ms", "max-tcp-connections", "max-lookups"}) {
     INFO(key);
     CHECK(text.find("\n" + std::string(key) + " = ", dns64) != std::string::npos);
   }

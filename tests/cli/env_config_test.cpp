@@ -193,6 +193,7 @@ upstream-timeout-ms = 700
 query-timeout-ms = 2100
 tcp-idle-timeout-ms = 5000
 max-tcp-connections = 20
+max-lookups = 300
 
 [[dns64.zone]]
 name = "home.arpa"
@@ -246,6 +247,7 @@ upstream = ["10.0.0.53", "10.0.1.53"]
       {"TUNDRA_DNS64_QUERY_TIMEOUT_MS", "2100"},
       {"TUNDRA_DNS64_TCP_IDLE_TIMEOUT_MS", "5000"},
       {"TUNDRA_DNS64_MAX_TCP_CONNECTIONS", "20"},
+      {"TUNDRA_DNS64_MAX_LOOKUPS", "300"},
       // Zones in the order of their numbers, not of the environment.
       {"TUNDRA_DNS64_ZONE10_NAME", "corp.example"},
       {"TUNDRA_DNS64_ZONE10_UPSTREAM", "10.0.0.53,10.0.1.53"},

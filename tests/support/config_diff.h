@@ -63,6 +63,7 @@ inline std::string first_difference(const tundra::dns64::Config& a, const tundra
   if (a.query_timeout_ms != b.query_timeout_ms) return "query-timeout-ms";
   if (a.tcp_idle_timeout_ms != b.tcp_idle_timeout_ms) return "tcp-idle-timeout-ms";
   if (a.max_tcp_connections != b.max_tcp_connections) return "max-tcp-connections";
+  if (a.max_lookups != b.max_lookups) return "max-lookups";
   if (a.rate_limit != b.rate_limit) return "rate-limit";
   if (a.zones != b.zones) return "zone";
   if (a != b) return "(operator==)";
