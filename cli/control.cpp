@@ -294,8 +294,11 @@ std::string handle_control_request(DaemonView& view, std::string_view request) {
 
   if (words[0] == "reload") {
     if (words.size() != 1) return error_response("'reload' takes no arguments");
-    const std::string problem = view.reload();
-    if (!problem.empty()) return error_response("reload refused, the running configuration stays: " + problem);
+    const ReloadResult result = view.reload();
+    if (!result.applied) return error_response("reload refused, the running configuration stays: " + result.problem);
+    if (!result.problem.empty()) {
+      return error_response("configuration reloaded, but the interface did not follow: " + result.problem);
+    }
     return "ok\nconfiguration reloaded\n";
   }
   if (words[0] == "show" && words.size() >= 2 && words.size() <= 3) {

@@ -39,6 +39,16 @@ struct StatsSnapshot {
   std::optional<dns64::ServerStats> dns64;  // when the DNS64 runs
 };
 
+// What a reload did. Refused: the running configuration stays, and `problem` says why.
+// Applied with a problem: the new configuration runs, but the interface did not follow it
+// all the way (a route or the MTU the kernel refused); `problem` names each.
+struct ReloadResult {
+  bool applied = true;
+  std::string problem;  // one line; "" when applied cleanly
+
+  static ReloadResult refused(std::string why) { return {false, std::move(why)}; }
+};
+
 class DaemonView {
  public:
   virtual ~DaemonView() = default;
@@ -46,9 +56,8 @@ class DaemonView {
   virtual StatsSnapshot stats() = 0;
   // The effective configuration as tundra.toml text.
   virtual std::string config_text() = 0;
-  // Re-reads the configuration file and swaps it in atomically. Returns "" on success or
-  // one line naming what was wrong; on failure the running configuration stays.
-  virtual std::string reload() = 0;
+  // Re-reads the configuration file and swaps it in atomically (ReloadResult).
+  virtual ReloadResult reload() = 0;
   // True while the data plane runs (for /health).
   virtual bool healthy() = 0;
 };

@@ -188,14 +188,14 @@ class Daemon final : public DaemonView {
   std::vector<MappingRow> mappings() override;
   StatsSnapshot stats() override;
   std::string config_text() override { return format_config_toml(config_); }
-  std::string reload() override;
+  ReloadResult reload() override;
   bool healthy() override {
     return (!plane_ || plane_->healthy()) && (!dns64_ || dns64_->healthy());
   }
 
  private:
   bool set_up_interface(std::string* error);
-  void update_interface(bool configure);
+  std::string update_interface(bool configure);
   bool enable_offloads(TunOptions options, std::string* error);
   void check_bindings(bool final);
   bool drop_privileges(std::string* error);
@@ -321,17 +321,22 @@ bool Daemon::set_up_interface(std::string* error) {
 // A reload changed the prefix, the pool, ipv4-addr, ipv6-addr, a map, the map-file or a
 // tun-route: the routes follow (new ones added, ours no longer wanted removed), and with
 // configure-interface the MTU too. The translator is already swapped in, so a failure is
-// logged, not refused.
-void Daemon::update_interface(bool configure) {
+// logged and returned (one line, "" for none), not refused.
+std::string Daemon::update_interface(bool configure) {
   TunRoutes routes = configure ? configured_routes(config_.translator, plane_->translator()) : TunRoutes{};
   const TunRoutes extra = extra_routes(config_);
   routes.v4.insert(routes.v4.end(), extra.v4.begin(), extra.v4.end());
   routes.v6.insert(routes.v6.end(), extra.v6.begin(), extra.v6.end());
-  if (configure) {
-    if (Status s = netlink_.set_mtu(config_.translator.mtu); !s) log_error("reload: {}", s.message());
-  }
-  if (Status s = netlink_.set_routes(routes.v4, routes.v6); !s) log_error("reload: {}", s.message());
+  std::string problems;
+  const auto check = [&](const Status& s) {
+    if (s) return;
+    log_error("reload: {}", s.message());
+    problems += (problems.empty() ? "" : "; ") + s.message();
+  };
+  if (configure) check(netlink_.set_mtu(config_.translator.mtu));
+  check(netlink_.set_routes(routes.v4, routes.v6));
   for (const auto& note : netlink_.notes()) log_info("reload: {}", note);
+  return problems;
 }
 
 // The capabilities the daemon keeps after dropping to `user` (docs/security.md):
@@ -461,7 +466,7 @@ StatsSnapshot Daemon::stats() {
   return s;
 }
 
-std::string Daemon::reload() {
+ReloadResult Daemon::reload() {
   notify_reloading();
   Config next;
   std::string error;
@@ -469,7 +474,7 @@ std::string Daemon::reload() {
   if (!t) {
     log_error("reload refused, the running configuration stays: {}", error);
     notify_ready("reload refused");
-    return error;
+    return ReloadResult::refused(error);
   }
   if (next.translator_enabled != config_.translator_enabled) {
     log_warn("reload: adding or removing the [translator] table takes effect at the next restart");
@@ -477,14 +482,14 @@ std::string Daemon::reload() {
   if (std::string e = reload_dns64(next); !e.empty()) {
     log_error("reload refused, the running configuration stays: {}", e);
     notify_ready("reload refused");
-    return e;
+    return ReloadResult::refused(e);
   }
   if (!plane_) {
     config_ = std::move(next);
     set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
     log_info("configuration reloaded from {}", options_.config_path);
     notify_ready("reloaded");
-    return "";
+    return {};
   }
   if (next.translator.tun_device != config_.translator.tun_device || next.workers != config_.workers ||
       next.offload != config_.offload || next.pin_workers != config_.pin_workers ||
@@ -514,14 +519,14 @@ std::string Daemon::reload() {
   // A kept pool may hold clients that a new static map now covers.
   if (DynamicPool* pool = plane_->translator().pool()) (void)forget_static_clients(*pool, DataPlane::coarse_now(), statics);
   config_ = std::move(next);
-  update_interface(configure);
+  const std::string interface_problem = update_interface(configure);
   set_log_level(parse_log_level(config_.log_level).value_or(LogLevel::kInfo));
   std::uint8_t mask = 0;
   std::string ignored;
   if (parse_log_categories(config_.log_categories, &mask, &ignored)) set_log_categories(mask);
   log_info("configuration reloaded from {}", options_.config_path.empty() ? "built-in defaults" : options_.config_path);
   notify_ready("reloaded");
-  return "";
+  return {true, interface_problem};
 }
 
 // Logs binding events (RFC 6888 §4: a NAT should log mapping creation and deletion) and

@@ -408,8 +408,13 @@ Status InterfaceConfigurator::set_routes(std::span<const Ipv4Prefix> v4, std::sp
       ++it;
       continue;
     }
-    if (std::string failure = remove(*it); !failure.empty()) failures.add(failure);
-    it = added_.erase(it);
+    // One the kernel would not remove stays ours: the next reload and the exit try again.
+    if (std::string failure = remove(*it); !failure.empty()) {
+      failures.add(failure);
+      ++it;
+    } else {
+      it = added_.erase(it);
+    }
   }
   return failures.status();
 }

@@ -73,7 +73,8 @@ class InterfaceConfigurator {
   // not added yet is added as add_route() adds it; then each one it added before and no
   // longer wanted is removed (in that order, so that traffic moving from an old route to a
   // new one always has one). Routes found already in place are left alone, as at exit.
-  // Tries everything; returns the failures joined by "; ". notes() then holds this call's.
+  // Tries everything; returns the failures joined by "; ". A route it could not remove stays
+  // its own, so that the next call and undo() try again. notes() then holds this call's.
   Status set_routes(std::span<const Ipv4Prefix> v4, std::span<const Ipv6Prefix> v6);
 
   // Removes the routes and addresses this object added (newest first) and brings the link

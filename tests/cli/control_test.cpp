@@ -34,7 +34,7 @@ class FakeView : public tundra::DaemonView {
       {"64:ff9b::/96", "0.0.0.0/0", MappingKind::kPrefix, MappingState::kPermanent, 0, 0},
       {"2001:db8:1::1", "192.168.255.231", MappingKind::kDynamic, MappingState::kActive, 1714564800, 1714572240},
   };
-  std::string reload_result;
+  tundra::ReloadResult reload_result;
   std::atomic<int> reloads{0};
 
   std::vector<MappingRow> mappings() override { return rows; }
@@ -48,7 +48,7 @@ class FakeView : public tundra::DaemonView {
     return s;
   }
   std::string config_text() override { return "[translator]\nmtu = 1500\n"; }
-  std::string reload() override {
+  tundra::ReloadResult reload() override {
     ++reloads;
     return reload_result;
   }
@@ -133,9 +133,14 @@ TEST_CASE("Control requests answer ok with the rendered body", "[control]") {
 
 TEST_CASE("Control requests that cannot be served answer one error line", "[control]") {
   FakeView view;
-  view.reload_result = "tundra.toml:7: key 'mtu': 900 is below 1280";
+  view.reload_result = tundra::ReloadResult::refused("tundra.toml:7: key 'mtu': 900 is below 1280");
   CHECK(tundra::handle_control_request(view, "reload") ==
         "error reload refused, the running configuration stays: tundra.toml:7: key 'mtu': 900 is below 1280\n");
+  // Applied, but a route the kernel refused: still an error, so that `tundra reload` fails.
+  view.reload_result = {true, "route 203.0.113.0/24 dev nat64: adding: File exists"};
+  CHECK(tundra::handle_control_request(view, "reload") ==
+        "error configuration reloaded, but the interface did not follow: route 203.0.113.0/24 dev nat64: adding: "
+        "File exists\n");
   CHECK(tundra::handle_control_request(view, "reload now") == "error 'reload' takes no arguments\n");
   CHECK(tundra::handle_control_request(view, "show mappings xml") ==
         "error unknown format 'xml'; expected table, json or csv\n");
@@ -181,7 +186,7 @@ TEST_CASE("The control socket serves tundra show and reload, mode 0600 in a 0755
   CHECK(run_client(path, "reload", &out, &err) == 0);
   CHECK(out == "configuration reloaded\n");
 
-  view.reload_result = "tundra.toml:3: key 'prefix': 64:ff9b::/95 is not an RFC 6052 length";
+  view.reload_result = tundra::ReloadResult::refused("tundra.toml:3: key 'prefix': 64:ff9b::/95 is not an RFC 6052 length");
   CHECK(run_client(path, "reload", &out, &err) == 2);
   CHECK(out.empty());
   CHECK(err == "tundra: reload refused, the running configuration stays: tundra.toml:3: key 'prefix': "

@@ -56,7 +56,7 @@ class FakeView : public tundra::DaemonView {
     return s;
   }
   std::string config_text() override { return ""; }
-  std::string reload() override { return ""; }
+  tundra::ReloadResult reload() override { return {}; }
   bool healthy() override { return up; }
 };
 
