@@ -34,6 +34,7 @@
 #include "cli/tayga_cli.h"
 #include "dns64/server.h"
 #include "tun/data_plane.h"
+#include "tun/pool_lock.h"
 #include "tun/netlink.h"
 #include "tun/tun_device.h"
 
@@ -48,16 +49,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 2;
 constexpr int kTickMs = 250;  // persistence and binding-event checks
-
-// The pool's writer lock (translator/dynamic_pool.h): new bindings from any worker.
-class MutexPoolLock final : public PoolWriterLock {
- public:
-  void lock() override { mutex_.lock(); }
-  void unlock() override { mutex_.unlock(); }
-
- private:
-  std::mutex mutex_;
-};
 
 // Routes into the TUN, by family.
 struct TunRoutes {

@@ -23,15 +23,13 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/mutex_writer_lock.h"
+#include "tun/pool_lock.h"  // the lock the daemon supplies from outside translator/
 
 namespace tundra {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr UnixSeconds kT0 = 1'700'000'000;  // an arbitrary "now", in Unix seconds
-
-using test::MutexWriterLock;  // what the daemon supplies from outside translator/
 
 // Client n: 2001:db8:NNNN:NNNN:a5a5:a5a5:MMMM:MMMM with M = ~n, so that both 64-bit halves
 // name n: an address torn between two clients decodes to nobody.
@@ -223,7 +221,7 @@ void run_readers_against_writer(const Scenario& sc) {
   o.dormant_after = sc.dormant_after;
   o.free_after = sc.free_after;
   DynamicPool pool(o);
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   pool.set_writer_lock(&lock);
 
   const std::uint32_t kClients = sc.clients;
@@ -489,7 +487,7 @@ TEST_CASE("Workers that bind after a miss agree on one address per client", "[co
   DynamicPoolOptions o;
   o.pool = *Ipv4Prefix::parse("172.16.0.0/24");
   DynamicPool pool(o);
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   pool.set_writer_lock(&lock);
 
   constexpr std::uint32_t kClients = 200;

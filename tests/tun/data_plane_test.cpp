@@ -34,17 +34,15 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/mutex_writer_lock.h"
 #include "tests/support/packets.h"
 #include "translator/dynamic_pool.h"
 #include "translator/translator.h"
+#include "tun/pool_lock.h"
 
 namespace tundra {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-using test::MutexWriterLock;
 
 // Worker ends and test ends of one socketpair per queue; closes what is still open.
 struct Queues {
@@ -140,7 +138,7 @@ TEST_CASE("Workers translate on their own queues while the translator is swapped
   constexpr int kClients = 40;  // shared by all queues, so workers race to bind them (fewer
                                 // than any per-second cap on new bindings)
   constexpr int kPacketsPerQueue = 600;  // each answered before the next is sent
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   Queues queues(kQueues);
   auto first = make_translator(nullptr, &lock);
   const std::shared_ptr<DynamicPool> pool = first->shared_pool();
@@ -230,7 +228,7 @@ TEST_CASE("Workers translate on their own queues while the translator is swapped
 
 TEST_CASE("A worker whose queue goes away reports it, and a swap and the stop still return",
           "[concurrency][data-plane]") {
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   Queues queues(2);
   auto first = make_translator(nullptr, &lock);
   const std::shared_ptr<DynamicPool> pool = first->shared_pool();
@@ -269,7 +267,7 @@ TEST_CASE("A worker whose queue goes away reports it, and a swap and the stop st
 
 TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one CPU of its own in turn",
           "[data-plane]") {
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   Queues queues(3);
   cpu_set_t allowed;
   REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
@@ -300,7 +298,7 @@ TEST_CASE("Workers are named per queue and, with pin-workers, each runs on one C
 TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, then sleeps", "[data-plane]") {
   for (const int window_ms : {0, 1000}) {
     INFO("busy-poll " << window_ms << " ms");
-    MutexWriterLock lock;
+    MutexPoolLock lock;
     Queues queues(1);
     DataPlane plane(queues.worker_fds, make_translator(nullptr, &lock));
     plane.set_busy_poll(std::chrono::milliseconds(window_ms));
@@ -325,7 +323,7 @@ TEST_CASE("With busy-poll a worker keeps polling for its window after traffic, t
 
 TEST_CASE("Writes the queue refuses are counted as write errors, and the packets that fit still arrive",
           "[data-plane]") {
-  MutexWriterLock lock;
+  MutexPoolLock lock;
   Queues queues(1);
   DataPlane plane(queues.worker_fds, make_translator(nullptr, &lock));
   plane.start();
