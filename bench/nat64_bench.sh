@@ -16,7 +16,7 @@
 #   BENCH_PNG      the plot (default: the CSV's name with .png); needs python3-matplotlib
 #   BENCH_PATHS    paths to measure, default "kernel tayga tundra-plain tundra"
 #                  (tundra-plain: offload = "off"; tundra: offload = "auto", the default)
-#   BENCH_TESTS    tests to run, default "tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping"
+#   BENCH_TESTS    tests to run, default "tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping ping-2ms"
 #   BENCH_TUNDRA_TOML  extra [translator] lines for both tundra instances, e.g. "busy-poll = 20000"
 #   BENCH_PIN=1    pin each translator to the last CPU and iperf3 to CPU 0
 #   TUNDRA, TAYGA  the binaries; tundra is skipped while it has no `run` subcommand
@@ -47,7 +47,8 @@
 # Tests, each per path per round: iperf3 TCP with 1 and 4 streams, client→server (v6→v4
 # data) and server→client (-R); small UDP (iperf3 -u -l 64 -b 0, 64-byte payloads as fast as
 # iperf3 sends them), counting datagrams that reach the server's UDP layer; ping RTT
-# (median of 100 pings at 10 ms). For translators, CPU per packet = Δ(utime+stime) of the
+# (median of 100 pings at 10 ms, and of 300 at 2 ms: ping-2ms, where the CPUs have no time
+# to go idle between pings, so it shows what a path costs without the VM's wake-up). For translators, CPU per packet = Δ(utime+stime) of the
 # translator process (/proc/PID/stat, all threads) ÷ packets through it over the same test:
 # TCP segments the client and the server sent (counted per wire segment) plus UDP datagrams
 # that reached the server and that it sent.
@@ -337,8 +338,12 @@ PY
       emit "$round" "$test" "$path" offered_pps "$offered" pkt/s
       emit "$round" "$test" "$path" iperf3_received_pps "$iperf_delivered" pkt/s
       ;;
-    ping)
-      c timeout 30 ping -6 -n -c 100 -i 0.01 -W 1 "$dest" >"$json" 2>&1
+    ping | ping-2ms)
+      if [[ $test == ping ]]; then
+        c timeout 30 ping -6 -n -c 100 -i 0.01 -W 1 "$dest" >"$json" 2>&1
+      else
+        c timeout 30 ping -6 -n -c 300 -i 0.002 -W 1 "$dest" >"$json" 2>&1
+      fi
       local med
       med=$("$PYTHON" -c '
 import re, statistics, sys
@@ -359,15 +364,15 @@ print(f"{statistics.median(t) * 1000:.1f} {len(t)}" if t else "nan 0")' "$json")
     [[ -n $b0 && -n $b1 ]] && emit "$round" "$test" "$path" gso_built "$((b1 - b0))" count
   fi
   local pkts=$((n1 - n0))
-  if [[ -n $pid && $test != ping ]] && ((pkts > 0)); then
+  if [[ -n $pid && $test != ping* ]] && ((pkts > 0)); then
     emit "$round" "$test" "$path" cpu_ns_per_packet "$("$PYTHON" -c "print(f'{($t1 - $t0) / $CLK_TCK * 1e9 / $pkts:.0f}')")" ns
   fi
 }
 
 # shellcheck disable=SC2206
-TESTS=(${BENCH_TESTS:-tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping})
+TESTS=(${BENCH_TESTS:-tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping ping-2ms})
 for t in "${TESTS[@]}"; do
-  case $t in tcp1 | tcp1-rev | tcp4 | tcp4-rev | udp64 | ping) ;; *) die "unknown test '$t' in BENCH_TESTS (tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping)" ;; esac
+  case $t in tcp1 | tcp1-rev | tcp4 | tcp4-rev | udp64 | ping | ping-2ms) ;; *) die "unknown test '$t' in BENCH_TESTS (tcp1 tcp1-rev tcp4 tcp4-rev udp64 ping ping-2ms)" ;; esac
 done
 log "paths: ${PATH_LIST[*]}; ${ROUNDS} rounds × ${#TESTS[@]} tests, ${SECS} s each; raw results: $CSV"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
