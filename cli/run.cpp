@@ -516,7 +516,7 @@ ReloadResult Daemon::reload() {
   std::string ignored;
   if (parse_log_categories(config_.log_categories, &mask, &ignored)) set_log_categories(mask);
   log_info("configuration reloaded from {}", options_.config_path.empty() ? "built-in defaults" : options_.config_path);
-  notify_ready("reloaded");
+  notify_ready(interface_problem.empty() ? "reloaded" : "reloaded, but the interface did not follow: " + interface_problem);
   return {true, interface_problem};
 }
 

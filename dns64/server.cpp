@@ -7,6 +7,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -181,6 +182,21 @@ struct ReplySource {
   }
 };
 
+// Sends one reply without blocking (a full socket buffer drops it). A source address the
+// kernel will not send from (one routed to this host but not on an interface) makes it
+// send without one, as if the query had come to a specific address: a reply from another
+// address beats none. False: the socket buffer is full.
+bool send_reply(int fd, msghdr* m) {
+  if (::sendmsg(fd, m, MSG_DONTWAIT) >= 0) return true;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return false;
+  if (m->msg_controllen != 0) {
+    m->msg_control = nullptr;
+    m->msg_controllen = 0;
+    (void)::sendmsg(fd, m, MSG_DONTWAIT);
+  }
+  return true;
+}
+
 struct Listener {
   std::shared_ptr<udp::socket> datagrams;
   std::shared_ptr<tcp::acceptor> streams;
@@ -240,6 +256,10 @@ std::string flags_text(const std::vector<std::uint8_t>& wire) {
 }  // namespace
 
 struct Server::Impl {
+  // Decremented by what the io_context's pending coroutines hold (TcpSession, LookupSlot),
+  // which it destroys last: declared before it, so they outlive it.
+  std::atomic<std::uint64_t> tcp_open{0};
+  std::atomic<std::uint64_t> lookups{0};  // Requests alive (LookupSlot); written by the loop only
   asio::io_context io{1};
   ServerLog log;
   std::shared_ptr<const Settings> settings;  // the loop's; swapped on the loop by reload()
@@ -253,8 +273,6 @@ struct Server::Impl {
   std::vector<std::string> bound;
   std::atomic<std::int64_t> heartbeat_ms{0};
   std::atomic<std::uint64_t> cache_entries{0};
-  std::atomic<std::uint64_t> tcp_open{0};
-  std::atomic<std::uint64_t> lookups{0};  // Requests alive (LookupSlot); written by the loop only
   std::thread thread;
 
   ~Impl() {
@@ -317,12 +335,19 @@ struct Server::Impl {
     out->datagrams->open(udp_at.protocol(), ec);
     if (ec) return fail("UDP socket");
     if (address.is_v6()) out->datagrams->set_option(asio::ip::v6_only(true), ec);
-    // Learn each query's destination, so that its reply leaves from there (ReplySource).
-    const int on = 1;
-    if (::setsockopt(out->datagrams->native_handle(), address.is_v6() ? IPPROTO_IPV6 : IPPROTO_IP,
-                     address.is_v6() ? IPV6_RECVPKTINFO : IP_PKTINFO, &on, sizeof on) != 0) {
-      ec = asio::error_code(errno, asio::system_category());
-      return fail("UDP packet info");
+    // On a wildcard address, learn each query's destination so that its reply leaves from
+    // there (ReplySource); a socket bound to one address sends from it anyway. Free bind
+    // lets IPv6 send from an address routed to this host but on no interface (AnyIP), as
+    // IPv4 does.
+    if (address.is_unspecified()) {
+      const int fd = out->datagrams->native_handle();
+      const int on = 1;
+      if (::setsockopt(fd, address.is_v6() ? IPPROTO_IPV6 : IPPROTO_IP, address.is_v6() ? IPV6_RECVPKTINFO : IP_PKTINFO,
+                       &on, sizeof on) != 0 ||
+          ::setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof on) != 0) {
+        ec = asio::error_code(errno, asio::system_category());
+        return fail("UDP packet info");
+      }
     }
     out->datagrams->bind(udp_at, ec);
     if (ec) return fail("UDP bind");
@@ -657,8 +682,13 @@ struct Server::Impl {
         }
         for (std::size_t sent = 0; sent < replies;) {  // a full socket buffer drops the rest
           const int n = ::sendmmsg(fd, out_msgs.data() + sent, static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
-          if (n <= 0) break;
-          sent += static_cast<std::size_t>(n);
+          if (n > 0) {
+            sent += static_cast<std::size_t>(n);
+          } else if (send_reply(fd, &out_msgs[sent].msg_hdr)) {  // this one failed: it alone, then on
+            ++sent;
+          } else {
+            break;
+          }
         }
         if (static_cast<std::size_t>(received) < kUdpBatch) break;
       }
@@ -676,7 +706,7 @@ struct Server::Impl {
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     source.attach(&m);
-    (void)::sendmsg(socket->native_handle(), &m, MSG_DONTWAIT);  // a full socket buffer drops it, as in udp_loop
+    (void)send_reply(socket->native_handle(), &m);
   }
 
   // --- TCP (RFC 7766) ------------------------------------------------------------------------
