@@ -34,8 +34,8 @@
 #include "cli/tayga_cli.h"
 #include "dns64/server.h"
 #include "tun/data_plane.h"
-#include "tun/pool_lock.h"
 #include "tun/netlink.h"
+#include "tun/pool_lock.h"
 #include "tun/tun_device.h"
 
 namespace tundra {

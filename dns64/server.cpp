@@ -145,7 +145,8 @@ struct ReplySource {
   // From the control messages of a received datagram.
   static ReplySource of(const msghdr& received) {
     ReplySource r;
-    for (const cmsghdr* c = CMSG_FIRSTHDR(&received); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&received), const_cast<cmsghdr*>(c))) {
+    auto* m = const_cast<msghdr*>(&received);  // CMSG_NXTHDR takes non-const pointers; nothing is written
+    for (cmsghdr* c = CMSG_FIRSTHDR(m); c != nullptr; c = CMSG_NXTHDR(m, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo in;
         std::memcpy(&in, CMSG_DATA(c), sizeof in);
