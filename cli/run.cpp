@@ -318,16 +318,16 @@ std::string Daemon::update_interface(bool configure) {
   const TunRoutes extra = extra_routes(config_);
   routes.v4.insert(routes.v4.end(), extra.v4.begin(), extra.v4.end());
   routes.v6.insert(routes.v6.end(), extra.v6.begin(), extra.v6.end());
-  std::string problems;
+  Failures failures;
   const auto check = [&](const Status& s) {
     if (s) return;
     log_error("reload: {}", s.message());
-    problems += (problems.empty() ? "" : "; ") + s.message();
+    failures.add(s.message());
   };
   if (configure) check(netlink_.set_mtu(config_.translator.mtu));
   check(netlink_.set_routes(routes.v4, routes.v6));
   for (const auto& note : netlink_.notes()) log_info("reload: {}", note);
-  return problems;
+  return failures.text;
 }
 
 // The capabilities the daemon keeps after dropping to `user` (docs/security.md):

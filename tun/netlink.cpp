@@ -136,16 +136,6 @@ bool already_gone(int error) {
   return error == ESRCH || error == ENOENT || error == ENODEV || error == EADDRNOTAVAIL;
 }
 
-// Failures of an operation that tries everything, joined by "; " into one Status.
-struct Failures {
-  std::string text;
-  void add(const std::string& line) {
-    if (!text.empty()) text += "; ";
-    text += line;
-  }
-  Status status() const { return text.empty() ? Status::ok() : Status::error(text); }
-};
-
 }  // namespace
 
 InterfaceConfigurator::~InterfaceConfigurator() {

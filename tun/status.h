@@ -28,4 +28,14 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+// The failures of an operation that tries everything, joined by "; " into one line.
+struct Failures {
+  std::string text;
+  void add(const std::string& line) {
+    if (!text.empty()) text += "; ";
+    text += line;
+  }
+  Status status() const { return text.empty() ? Status::ok() : Status::error(text); }
+};
+
 }  // namespace tundra
